@@ -1,0 +1,73 @@
+"""Read an inquiry the way a careful SDR would: intent, need, budget, timeframe, authority.
+
+`analyze(inquiry, ctx)` is the public function: a pure function of the
+normalized inquiry and a `Context` (reference time, currency hint...). Each
+extractor proposes candidates with evidence; `resolve` picks one value per
+slot; `intent.classify_intent` decides what the inquiry is; slots an intent
+does not carry are dropped (SCHEMA.md "Which slots an intent carries").
+"""
+
+from __future__ import annotations
+
+from forms.types import Inquiry
+
+from .authority import extract_authority
+from .budget import extract_budget
+from .contact import extract_contact_request
+from .intent import classify_intent
+from .lang import detect_language
+from .need import extract_need
+from .resolve import (
+    resolve_authority,
+    resolve_budget,
+    resolve_contact_request,
+    resolve_need,
+    resolve_timeframe,
+)
+from .text import TextView
+from .timeframe import extract_timeframe
+from .types import Context, Evidence, Finding, IntentResult, Signals
+
+ANALYZER_VERSION = "0.1.0"
+
+__all__ = ["ANALYZER_VERSION", "Context", "Evidence", "Finding", "Signals", "TextView", "analyze"]
+
+# Which slots each intent carries (SCHEMA.md).
+SLOTS_BY_INTENT = {
+    "buying": {"need", "budget", "timeframe", "authority"},
+    "support": {"need", "authority"},
+    "spam": set(),
+}
+DEFAULT_SLOTS = {"authority"}
+
+
+def analyze(inquiry: Inquiry, ctx: Context, field_map: dict[str, str] | None = None) -> Signals:
+    view = TextView(inquiry, field_map)
+    budgets = extract_budget(view, ctx)
+    timeframes = extract_timeframe(view, ctx)
+    authorities = extract_authority(view, ctx)
+    needs = extract_need(view, ctx)
+    contacts = extract_contact_request(view, ctx)
+    lang = detect_language(view.visitor_text)
+
+    slots = {
+        "need": resolve_need(needs, view),
+        "budget": resolve_budget(budgets, view),
+        "timeframe": resolve_timeframe(timeframes, view),
+        "authority": resolve_authority(authorities, view),
+    }
+    contact = resolve_contact_request(contacts, view)
+    intent: IntentResult = classify_intent(view, ctx, slots, contact)
+    carried = SLOTS_BY_INTENT.get(intent.label, DEFAULT_SLOTS)
+    kept = {name: (finding if name in carried else None) for name, finding in slots.items()}
+    return Signals(
+        intent=intent,
+        need=kept["need"],
+        budget=kept["budget"],
+        timeframe=kept["timeframe"],
+        authority=kept["authority"],
+        contact_request=contact if intent.label == "buying" else None,
+        lang=lang,
+        candidates=tuple([*budgets, *timeframes, *authorities, *needs, *contacts]),
+        analyzer_version=ANALYZER_VERSION,
+    )
