@@ -7,6 +7,8 @@ module that owns the work (`assistant.corpus` for qualify/evaluate/extract,
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 
@@ -23,6 +25,261 @@ def cli() -> None:
       qualifier qualify corpus.jsonl --out predictions.jsonl
       qualifier evaluate corpus.jsonl --by-tag
     """
+
+
+def _app_or_exit():  # noqa: ANN202 - the Flask app; imported lazily to keep the CLI fast
+    """The app, or a clean error naming the bad setting or policy key."""
+    from assistant import create_app
+    from assistant.config import ConfigError
+    from assistant.policy import PolicyFileError
+
+    try:
+        return create_app()
+    except (ConfigError, PolicyFileError) as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command("init-db")
+def init_db_command() -> None:
+    """Create the database schema, or upgrade it to the newest version.
+
+    Safe to run again: an up-to-date database is left as it is. The database
+    is QUALIFIER_DATABASE_URL (default: sqlite:///instance/qualifier.db under
+    the working directory).
+
+    \b
+    Examples:
+      qualifier init-db
+      QUALIFIER_DATABASE_URL=postgresql+psycopg://app@db/qualifier qualifier init-db
+    """
+    from assistant.serve import init_db
+
+    app = _app_or_exit()
+    revision = init_db(app)
+    click.echo(f"Database ready at revision {revision}.")
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
+@click.option("--debug", is_flag=True, help="Flask's development server with the reloader instead of gunicorn.")
+def serve_command(host: str, port: int, workers: int, debug: bool) -> None:
+    """Serve the webhooks, API and pages (gunicorn; --debug: Flask's server).
+
+    Upgrades the database first (as init-db does) and processes any inquiry
+    that was acknowledged but not processed when the last server stopped.
+
+    \b
+    Examples:
+      qualifier serve
+      qualifier serve --host 0.0.0.0 --port 8080 --workers 4
+      QUALIFIER_API_TOKENS=dev-token qualifier serve --debug
+    """
+    from assistant.serve import serve
+
+    _app_or_exit()  # validate settings and policy before printing anything else
+    serve(host, port, workers, debug, echo=click.echo)
+
+
+@cli.command("normalize")
+@click.argument("source")
+@click.argument("file", type=click.File("rb"))
+@click.option("-H", "--header", "headers", multiple=True, metavar="'NAME: VALUE'",
+              help="A request header the vendor sends with the body (repeatable).")
+def normalize_command(source: str, file, headers: tuple[str, ...]) -> None:  # noqa: ANN001 - click file
+    """Print the normalized inquiry a vendor's webhook body becomes, as JSON.
+
+    SOURCE is the webhook source name (generic, typeform, hubspot, ...); FILE
+    is the body as the vendor posts it ('-' reads standard input). Exits with 1
+    when the body cannot be read as that source's payload.
+
+    \b
+    Examples:
+      qualifier normalize generic form.json
+      qualifier normalize typeform response.json -H 'Typeform-Signature: sha256=...'
+      curl -s https://example.com/sample.json | qualifier normalize generic -
+    """
+    import json
+
+    import forms
+
+    if source not in forms.ADAPTERS:
+        raise click.BadParameter(
+            f"unknown source {source!r}; known sources: {', '.join(sorted(forms.ADAPTERS))}", param_hint="SOURCE"
+        )
+    from werkzeug.datastructures import Headers
+
+    header_map = Headers()  # case-insensitive, as on a real request
+    for header in headers:
+        name, sep, value = header.partition(":")
+        if not sep or not name.strip():
+            raise click.BadParameter(f"{header!r} is not 'Name: value'", param_hint="--header")
+        header_map.add(name.strip(), value.strip())
+    body = file.read()
+    try:
+        inquiry = forms.normalize(source, body, header_map)
+    except forms.FormError as exc:
+        raise click.ClickException(f"{file.name}: {exc.message}") from None
+    click.echo(json.dumps(inquiry.to_json(), indent=2, ensure_ascii=False))
+
+
+def _policy_or_exit(path):  # noqa: ANN001, ANN202 - Path | None -> Policy
+    from assistant.corpus import policy_for
+    from assistant.policy import PolicyFileError
+
+    try:
+        return policy_for(path)
+    except PolicyFileError as exc:
+        raise click.UsageError(str(exc)) from None
+
+
+def _read_corpora(paths, labelled: bool):  # noqa: ANN001, ANN202 - list of Case
+    from assistant.corpus import CorpusError, read_corpus
+
+    cases = []
+    try:
+        for path in paths:
+            cases.extend(read_corpus(path, labelled=labelled))
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from None
+    return cases
+
+
+def _qualify_with_progress(cases, policy, label: str):  # noqa: ANN001, ANN202 - (rows, Timing)
+    """Qualify every case; a progress bar on stderr only when stderr is a terminal."""
+    import sys
+
+    from assistant.corpus import CorpusError, qualify_all
+
+    def bar(items):  # noqa: ANN001, ANN202
+        with click.progressbar(items, label=label, file=sys.stderr) as progress:
+            yield from progress
+
+    try:
+        return qualify_all(cases, policy, progress=bar if sys.stderr.isatty() else None)
+    except CorpusError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+policy_option = click.option(
+    "--policy",
+    "policy_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Routing policy TOML (default: QUALIFIER_POLICY_FILE, else ./qualifier.toml, else built-in defaults).",
+)
+
+
+@cli.command("qualify")
+@click.argument("corpus", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", "out", type=click.File("w", encoding="utf-8", lazy=True), default="-", show_default=True,
+              help="Where to write the predictions (JSON Lines; '-' is standard output).")
+@policy_option
+def qualify_command(corpus: Path, out, policy_file: Path | None) -> None:  # noqa: ANN001 - click file
+    """Qualify every inquiry of a corpus file and write one prediction per line.
+
+    Reads only `id`, `received_at`, `channel` and `payload` of each line
+    (labels may be absent and are never used) and writes
+    {"id": ..., "predicted": {intent, need, budget, timeframe, authority,
+    route, redirect_to, score, reasons, ...}} in the corpus's order. A line
+    that cannot be read stops the run with its file and line number (exit 1).
+
+    \b
+    Examples:
+      qualifier qualify corpus.jsonl --out predictions.jsonl
+      qualifier qualify corpus.jsonl | jq -c '[.id, .predicted.route]'
+    """
+    import json
+
+    policy = _policy_or_exit(policy_file)
+    cases = _read_corpora([corpus], labelled=False)
+    rows, _timing = _qualify_with_progress(cases, policy, "Qualifying")
+    for row in rows:
+        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    out.flush()
+
+
+@cli.command("evaluate")
+@click.argument("corpora", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--json", "json_out", type=click.File("w", encoding="utf-8", lazy=True),
+              help="Also write every number as JSON to this file ('-' is standard output).")
+@click.option("--by-tag", is_flag=True, help="Also show route accuracy per case tag.")
+@click.option("--misses", default=15, show_default=True, type=click.IntRange(0, 10_000),
+              help="How many of the worst misses to list.")
+@policy_option
+def evaluate_command(corpora: tuple[Path, ...], json_out, by_tag: bool, misses: int,  # noqa: ANN001
+                     policy_file: Path | None) -> None:
+    """Qualify labelled corpora and score them with SCHEMA.md's metrics.
+
+    Prints route accuracy, SQL precision and recall, intent macro-F1,
+    redirect_to accuracy, junk leak, slot presence and value accuracy,
+    fabricated evidence, the route confusion matrix and the worst misses.
+    Several files are scored together (with a per-file route accuracy). The
+    exit code is 0 whatever the scores; 1 when a file cannot be read.
+
+    \b
+    Examples:
+      qualifier evaluate corpus.jsonl
+      qualifier evaluate forms.jsonl chats.jsonl --by-tag --json report.json
+    """
+    import json
+
+    from assistant.corpus import render_report, score
+
+    policy = _policy_or_exit(policy_file)
+    cases = _read_corpora(corpora, labelled=True)
+    rows, timing = _qualify_with_progress(cases, policy, "Evaluating")
+    report = score(cases, rows)
+    report.timing = timing
+    click.echo(render_report(report, by_tag=by_tag, misses=misses))
+    if json_out is not None:
+        json_out.write(json.dumps(report.to_json(), indent=2, ensure_ascii=False) + "\n")
+        json_out.flush()
+
+
+@cli.command("extract")
+@click.argument("text")
+@click.option("--now", "now", metavar="ISO8601",
+              help="Reference time for relative dates, with a timezone (default: now, UTC).")
+@click.option("--explain", is_flag=True, help="Also list every candidate finding with its rule id.")
+@policy_option
+def extract_command(text: str, now: str | None, explain: bool, policy_file: Path | None) -> None:
+    """Print the `predicted` object for one free-text message, as JSON.
+
+    TEXT becomes a one-field form inquiry (its `message`). With --explain,
+    every candidate the extractors proposed follows the JSON, one per line:
+    slot, rule id, confidence, negated/hedged, value and evidence; the chosen
+    ones are starred.
+
+    \b
+    Examples:
+      qualifier extract "We need a CRM for 12 reps by end of Q3, budget 20k"
+      qualifier extract "Can we book a demo next week?" --now 2026-03-10T14:05:00Z --explain
+    """
+    import json
+    from datetime import UTC, datetime
+
+    from assistant.corpus import explain_lines, text_inquiry
+    from assistant.pipeline import qualify_inquiry
+
+    if now is None:
+        reference = datetime.now(UTC)
+    else:
+        try:
+            reference = datetime.fromisoformat(now)
+        except ValueError:
+            raise click.BadParameter(f"{now!r} is not an ISO 8601 time", param_hint="--now") from None
+        if reference.tzinfo is None:
+            raise click.BadParameter(f"{now!r} has no timezone (add Z or +02:00)", param_hint="--now")
+    if not text.strip():
+        raise click.BadParameter("the message is empty", param_hint="TEXT")
+    policy = _policy_or_exit(policy_file)
+    signals, _decision, predicted = qualify_inquiry(text_inquiry(text), reference, policy)
+    click.echo(json.dumps(predicted, indent=2, ensure_ascii=False))
+    if explain:
+        click.echo("")
+        for line in explain_lines(signals):
+            click.echo(line)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 PREFIX = "QUALIFIER_"
-SECRET_PREFIX = "QUALIFIER_SECRET_"
+SECRET_PREFIX = "QUALIFIER_SECRET_"  # noqa: S105 - a variable name prefix, not a secret
 RESERVED_SECRET_NAMES = frozenset({"KEY"})
 DEFAULT_DATABASE_URL = "sqlite:///instance/qualifier.db"
 DEFAULT_POLICY_FILE = "qualifier.toml"
@@ -75,7 +75,7 @@ def _int_parser(minimum: int, maximum: int) -> Callable[[Any, str], int]:
         if isinstance(value, bool):
             raise ConfigError(variable, f"must be a whole number, got {value!r}")
         if isinstance(value, str):
-            if not value.strip().isdigit():
+            if not (value.strip().isascii() and value.strip().isdigit()):
                 raise ConfigError(variable, f"must be a whole number, got {value!r}")
             value = int(value.strip())
         if not isinstance(value, int) or not minimum <= value <= maximum:
@@ -143,9 +143,7 @@ VARIABLES: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
 }
 
 
-def _secrets(
-    env: Mapping[str, str], override: Any, known_sources: Iterable[str]
-) -> dict[str, str]:
+def _secrets(env: Mapping[str, str], override: Any, known_sources: Iterable[str]) -> dict[str, str]:
     known = set(known_sources)
     secrets: dict[str, str] = {}
     for name, value in env.items():

@@ -8,11 +8,48 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from . import generic
+from . import (
+    chatwoot,
+    contactform7,
+    crisp,
+    freshchat,
+    generic,
+    gravityforms,
+    hubspot,
+    intercom,
+    jotform,
+    livechat,
+    netlify,
+    tally,
+    tawkto,
+    typeform,
+    webflow,
+    zendesk,
+)
 from .errors import BadPayload, BadSignature, FormError, UnexpectedShape, UnknownSource
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
-ADAPTERS: dict[str, Adapter] = {a.name: a for a in (generic.ADAPTER,)}
+ADAPTERS: dict[str, Adapter] = {
+    a.name: a
+    for a in (
+        generic.ADAPTER,
+        typeform.ADAPTER,
+        hubspot.ADAPTER,
+        webflow.ADAPTER,
+        jotform.ADAPTER,
+        tally.ADAPTER,
+        gravityforms.ADAPTER,
+        contactform7.ADAPTER,
+        netlify.ADAPTER,
+        intercom.ADAPTER,
+        chatwoot.ADAPTER,
+        livechat.ADAPTER,
+        zendesk.ADAPTER,
+        crisp.ADAPTER,
+        freshchat.ADAPTER,
+        tawkto.ADAPTER,
+    )
+}
 
 __all__ = [
     "ADAPTERS",

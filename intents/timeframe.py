@@ -1,8 +1,818 @@
-"""Timeframe extraction (placeholder until the business-time grammar lands)."""
+"""Timeframe extraction: when a buyer wants to act, resolved to a date and an urgency.
+
+`extract_timeframe(view, ctx)` reads every segment a person wrote and proposes
+candidates (`Finding[Timeframe]`), each with the exact phrase as evidence, the
+id of the rule that fired, a confidence and a hedged flag; `resolve.py` picks
+one. Dates are resolved against `ctx.today` (the received date in its own
+offset) exactly as SCHEMA.md's "Time" conventions say: a period stands for its
+last day, ASAP and its idioms for the received week's Sunday, "after X" for the
+day after X, "not until X" gives only an earliest date, and so on.
+
+How it reads a phrase (Duckling's split of a time expression into pieces, with
+spaCy-style pattern data):
+- anchors (`patterns/timeframe.jsonl`, type `anchor`) find a period: "Q3",
+  "next month", "March 15", "in 2 weeks", "Christmas", "FY27"; each names a
+  resolver in `RESOLVERS` that turns the match into a `dates.Period`;
+- modifiers just before or after an anchor change what the period means:
+  "by", "not until", "right after", "end of", "start of", "at the latest";
+- phrases (type `phrase`) are whole statements with no date: "no rush", "just
+  researching", "the project is already under way", "just renewed for 2 more
+  years";
+- cues in the same clause drop what is not a buying timeframe: when to talk
+  ("call me this week"), past events, growth plans, recurring events and
+  durations ("a 6 month project").
+Ambiguous anchors (a bare month, year, quarter, weekday, "2 weeks") need a
+modifier, or a terse answer to a timing question (`segment.asked`), or a
+timeline field.
+
+Libraries tried: `dateparser` turns almost any token into a date ("to", "may",
+"March" in "march forward"), knows nothing of business periods (end of Q3,
+FY27, H2, EOM) or of SCHEMA.md's latest-date convention, and reads the clock
+when no base is given; `python-dateutil`'s fuzzy parser has the same
+over-reach. Both lose the span we need as evidence. So the grammar is our own,
+and `dateutil` is used only for calendar arithmetic (`dates.py`) and Easter
+(`holidays.py`). Month, weekday, number, unit, holiday and season words in
+English, Spanish, German, French, Portuguese, Dutch and Italian are in
+`lexicons/time_words.tsv`. The example corpus is
+`tests/intents/corpus/timeframe_en.py`.
+"""
+
 from __future__ import annotations
-from .text import TextView
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+from pathlib import Path
+
+from . import dates
+from .dates import Period
+from .holidays import next_holiday
+from .text import Segment, TextView
 from .types import Context, Finding, Timeframe
+
+PATTERNS_FILE = Path(__file__).parent / "patterns" / "timeframe.jsonl"
+LEXICON_FILE = Path(__file__).parent / "lexicons" / "time_words.tsv"
+
+# Month words that are also ordinary words: they count only with a modifier or a capital.
+AMBIGUOUS_MONTHS = frozenset({"may", "mar", "march", "marco", "mai", "mars", "sept", "mei"})
+# Lead words that make a weekday, "today" or a bare slash date a deadline.
+DEADLINE_LEADS = (
+    "by", "before", "until", "till", "til", "'til", "ahead of", "prior to", "in time for", "for",
+    "bis", "vor", "avant", "d'ici", "antes", "hasta", "até", "ate", "voor", "tegen", "uiterlijk",
+    "entro", "prima", "para", "pour", "jusqu", "zum", "zur", "on",
+)
+# Field labels that ask when (a timeline question) or when to talk (not a timeframe).
+TIMING_LABEL = re.compile(
+    r"\b(when|timeline|time ?frame|timing|deadline|go[- ]?live|start date|how soon|urgency|purchase date|"
+    r"plazo|cuándo|cuando|zeitrahmen|wann|délai|quand|prazo|quando|wanneer|termijn|tempistiche)\b",
+    re.I,
+)
+TALK_LABEL = re.compile(r"\b(call|demo|meeting|contact|reach|availability|available|best time|appointment)\b", re.I)
+# Nouns right after an anchor that make it a plan: "a Q3 launch", "2027 rollout".
+ACT_NOUN_AFTER = re.compile(
+    r"^[ -]?(?:launch|rollout|roll-out|go-live|golive|go live|start|kickoff|kick-off|deployment|implementation|"
+    r"purchase|decision|deadline|target|timeline|timeframe|cutover|migration|switch|release|onboarding|"
+    r"delivery|renewal|completion|goal)\b",
+    re.I,
+)
+BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n|\s[-–—]\s|\bbut\b", re.I)
+SENTENCE = re.compile(r"[.!?;]+(?=\s|$)|\n")
+WINDOW = 150  # characters a clause may extend either side of an anchor
+
+
+# ---------------------------------------------------------------------------- public
 
 
 def extract_timeframe(view: TextView, ctx: Context) -> list[Finding[Timeframe]]:
-    return []
+    """Timeframe candidates from every segment the person wrote."""
+    rules = rule_set()
+    fiscal_start = _fiscal_year_start(view, rules) or ctx.fiscal_year_start_month
+    env = _Env(ctx=ctx, today=ctx.today, fiscal_start=fiscal_start)
+    findings: list[Finding[Timeframe]] = []
+    for segment in view.segments:
+        mode = _mode(segment)
+        if mode is not None:
+            findings.extend(_scan(segment, mode, env, rules))
+    return findings
+
+
+def rule_ids() -> tuple[str, ...]:
+    """Every rule id of the pattern file (for the rule-coverage test and --explain)."""
+    return tuple(r.id for r in rule_set().all)
+
+
+# ---------------------------------------------------------------------------- data
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    id: str
+    type: str  # anchor | phrase | modifier | cue | fiscal_start
+    regex: re.Pattern[str]
+    resolve: str | None = None
+    context: str = "free"  # free | modifier | deadline | latent
+    kind: str | None = None
+    confidence: float = 0.8
+    effect: str | None = None
+    role: str | None = None
+    cls: str | None = None
+    arg: object = None
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    all: tuple[Rule, ...]
+    anchors: tuple[Rule, ...]
+    phrases: tuple[Rule, ...]
+    fiscal: tuple[Rule, ...]
+    position: tuple[Rule, ...]
+    lead: tuple[Rule, ...]
+    lead_offset: tuple[Rule, ...]
+    suffix: tuple[Rule, ...]
+    cues: dict[str, Rule]
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict[str, dict[str, str]]:
+    """kind -> {word (lower case): value} from lexicons/time_words.tsv."""
+    table: dict[str, dict[str, str]] = {}
+    with LEXICON_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip() or line.startswith("#") or line.startswith("kind\t"):
+                continue
+            kind, value, _lang, word = line.rstrip("\n").split("\t")
+            table.setdefault(kind, {}).setdefault(_fold(word).lower(), value)
+    if not table:
+        raise RuntimeError(f"{LEXICON_FILE.name} is empty")
+    return table
+
+
+def _alternation(words: Iterable[str]) -> str:
+    return "(?:" + "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w))) + ")"
+
+
+@lru_cache(maxsize=1)
+def rule_set() -> RuleSet:
+    lex = lexicon()
+    macros = {
+        "{MONTH}": _alternation(lex["month"]),
+        "{WEEKDAY}": _alternation(lex["weekday"]),
+        "{NUM}": _alternation(lex["number"]),
+        "{UNIT}": _alternation(lex["unit"]),
+        "{HOLIDAY}": _alternation(lex["holiday"]),
+        "{SEASON}": _alternation(lex["season"]),
+        "{ORD}": _alternation(lex["ordinal"]),
+    }
+    rules: list[Rule] = []
+    with PATTERNS_FILE.open(encoding="utf-8") as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            data = json.loads(line)
+            pattern = data["pattern"]
+            for name, alternation in macros.items():
+                pattern = pattern.replace(name, alternation)
+            kind_of_match = data.get("role")
+            if data["type"] == "modifier" and kind_of_match in ("position", "lead", "lead_offset"):
+                pattern = f"(?:{pattern})\\s*$"  # right-anchored on the text before an anchor
+            rules.append(
+                Rule(
+                    id=data["id"],
+                    type=data["type"],
+                    regex=re.compile(pattern, re.I),
+                    resolve=data.get("resolve"),
+                    context=data.get("context", "free"),
+                    kind=data.get("kind"),
+                    confidence=float(data.get("confidence", 0.8)),
+                    effect=data.get("effect"),
+                    role=data.get("role"),
+                    cls=data.get("class"),
+                    arg=data.get("arg"),
+                )
+            )
+    if not rules:
+        raise RuntimeError(f"{PATTERNS_FILE.name} has no patterns")
+    by_role = lambda role: tuple(r for r in rules if r.type == "modifier" and r.role == role)  # noqa: E731
+    return RuleSet(
+        all=tuple(rules),
+        anchors=tuple(r for r in rules if r.type == "anchor"),
+        phrases=tuple(r for r in rules if r.type == "phrase"),
+        fiscal=tuple(r for r in rules if r.type == "fiscal_start"),
+        position=by_role("position"),
+        lead=by_role("lead"),
+        lead_offset=by_role("lead_offset"),
+        suffix=by_role("suffix"),
+        cues={r.cls: r for r in rules if r.type == "cue" and r.cls},
+    )
+
+
+# ---------------------------------------------------------------------------- scanning
+
+
+@dataclass(frozen=True, slots=True)
+class _Env:
+    ctx: Context
+    today: date
+    fiscal_start: int
+
+
+@dataclass(slots=True)
+class _Cand:
+    rule: Rule
+    match: re.Match[str]
+    start: int  # evidence start (modifiers included)
+    end: int  # evidence end (suffix included)
+    lead: Rule | None = None
+    lead_text: str = ""
+    position: Rule | None = None
+    suffix: Rule | None = None
+
+
+def _fold(text: str) -> str:
+    """Same-length folding so offsets stay valid: curly quotes and odd spaces."""
+    return text.translate(_FOLD)
+
+
+_FOLD = str.maketrans({"’": "'", "‘": "'", "`": "'", "\u00a0": " ", "\u2009": " ", "\u202f": " ", "\t": " "})
+
+
+def _mode(segment: Segment) -> str | None:
+    """free (ordinary text), latent (terse answer allowed), field (a timeline dropdown) or None (skip)."""
+    if segment.kind == "timeline":
+        return "field"
+    if segment.kind == "other":
+        label = segment.label or ""
+        if TALK_LABEL.search(label):
+            return None
+        return "field" if TIMING_LABEL.search(label) else "free"
+    if segment.kind == "turn":
+        if segment.asked == "timeframe" and not (segment.question and _talk_question(segment.question)):
+            return "latent"
+        return "free"
+    if segment.kind in ("message", "subject"):
+        return "free"
+    return None
+
+
+def _talk_question(question: str) -> bool:
+    tail = re.split(r"(?<=[.!])\s+", question.strip())[-1]
+    return bool(rule_set().cues["talk"].regex.search(_fold(tail)))
+
+
+def _fiscal_year_start(view: TextView, rules: RuleSet) -> int | None:
+    """The fiscal year's first month when the person says when it starts or ends."""
+    months = lexicon()["month"]
+    for segment in view.segments:
+        text = _fold(segment.text)
+        for rule in rules.fiscal:
+            m = rule.regex.search(text)
+            if not m:
+                continue
+            word = next((g for g in m.groups() if g), None)
+            if word is None or word.lower() not in months:
+                continue
+            month = int(months[word.lower()])
+            return month if rule.effect == "start" else month % 12 + 1
+    return None
+
+
+def _scan(segment: Segment, mode: str, env: _Env, rules: RuleSet) -> list[Finding[Timeframe]]:
+    search = _fold(segment.text)
+    candidates: list[_Cand] = []
+    for rule in rules.anchors:
+        for m in rule.regex.finditer(search):
+            cand = _anchor_candidate(rule, m, search, mode, rules)
+            if cand is not None:
+                candidates.append(cand)
+    for rule in rules.phrases:
+        for m in rule.regex.finditer(search):
+            if m.end() > m.start():
+                candidates.append(_Cand(rule, m, m.start(), m.end()))
+    findings = []
+    for cand in _non_overlapping(candidates):
+        finding = _finding(cand, segment, search, mode, env, rules)
+        if finding is not None:
+            findings.append(finding)
+    return findings
+
+
+def _non_overlapping(candidates: list[_Cand]) -> list[_Cand]:
+    """Longest match first (its core, without modifiers), then the earlier one."""
+    chosen: list[_Cand] = []
+    taken: list[tuple[int, int]] = []
+    ordered = sorted(candidates, key=lambda c: (-(c.match.end() - c.match.start()), c.match.start()))
+    for cand in ordered:
+        s, e = cand.match.start(), cand.match.end()
+        if any(s < te and ts < e for ts, te in taken):
+            continue
+        chosen.append(cand)
+        taken.append((s, e))
+    return sorted(chosen, key=lambda c: c.start)
+
+
+def _clause_bounds(search: str, start: int, end: int, boundary: re.Pattern[str] = BOUNDARY) -> tuple[int, int]:
+    """The clause (or, with SENTENCE, the sentence) around search[start:end], bounded by WINDOW."""
+    lo = max(0, start - WINDOW)
+    left = lo
+    for b in boundary.finditer(search, lo, start):
+        left = b.end()
+    right = min(len(search), end + WINDOW)
+    b = boundary.search(search, end, right)
+    return left, (b.start() if b else right)
+
+
+def _right_match(mods: tuple[Rule, ...], text: str) -> tuple[Rule, re.Match[str]] | None:
+    """The modifier that ends where `text` ends and starts earliest."""
+    best: tuple[Rule, re.Match[str]] | None = None
+    for rule in mods:
+        m = rule.regex.search(text)
+        if m and (best is None or m.start() < best[1].start()):
+            best = (rule, m)
+    return best
+
+
+def _anchor_candidate(rule: Rule, m: re.Match[str], search: str, mode: str, rules: RuleSet) -> _Cand | None:
+    s, e = m.span()
+    if e <= s:
+        return None
+    clause_start, _ = _clause_bounds(search, s, e)
+    left = search[clause_start:s]
+    cand = _Cand(rule, m, s, e)
+    is_offset = rule.resolve in ("offset", "offset_fixed", "offset_plus")
+    if not is_offset:
+        pos = _right_match(rules.position, left)
+        if pos:
+            cand.position = pos[0]
+            cand.start = clause_start + pos[1].start()
+            left = left[: pos[1].start()]
+        left = re.sub(r"\bthe\s*$", "", left, flags=re.I) if pos else left
+    lead = _right_match(rules.lead_offset if is_offset else rules.lead, left)
+    if lead:
+        cand.lead, cand.lead_text = lead[0], lead[1].group(0).strip().lower()
+        cand.start = clause_start + lead[1].start()
+    tail = search[e : e + 40]
+    for suffix in rules.suffix:
+        sm = suffix.regex.match(tail)
+        if sm and sm.end() > 0:
+            cand.suffix = suffix
+            cand.end = e + sm.end()
+            break
+    return cand if _context_ok(cand, search, mode) else None
+
+
+def _context_ok(cand: _Cand, search: str, mode: str) -> bool:
+    rule, m = cand.rule, cand.match
+    latent = mode in ("latent", "field")
+    groups = m.groupdict()
+    month_word = groups.get("month")
+    if (
+        month_word
+        and month_word.lower() in AMBIGUOUS_MONTHS
+        and not month_word[0].isupper()
+        and cand.lead is None
+        and cand.position is None
+        and not latent
+    ):
+        return False
+    context = rule.context
+    if rule.resolve in ("date", "slash_date") and groups.get("year"):
+        context = "free"
+    if context == "free":
+        return True
+    if context == "latent":
+        return latent
+    if latent:
+        return True
+    if context == "modifier":
+        return bool(
+            cand.lead or cand.position or cand.suffix or ACT_NOUN_AFTER.match(search[m.end() : m.end() + 20])
+        )
+    if context == "deadline":
+        if cand.position is not None or (cand.lead is not None and cand.lead.effect != "by"):
+            return True
+        return cand.lead is not None and cand.lead_text.startswith(DEADLINE_LEADS)
+    return False
+
+
+# ---------------------------------------------------------------------------- findings
+
+
+def _finding(
+    cand: _Cand, segment: Segment, search: str, mode: str, env: _Env, rules: RuleSet
+) -> Finding[Timeframe] | None:
+    rule, m = cand.rule, cand.match
+    clause_start, clause_end = _clause_bounds(search, m.start(), m.end())
+    left = search[clause_start : cand.start]
+    right = search[m.end() : clause_end]
+    cues = rules.cues
+    sentence_start, sentence_end = _clause_bounds(search, m.start(), m.end(), SENTENCE)
+    contract = bool(cues["contract"].regex.search(search[sentence_start:sentence_end]))
+    hedged = bool(cues["hedge"].regex.search(search[max(clause_start, cand.start - 40) : min(clause_end, cand.end + 25)]))
+
+    if rule.type == "phrase":
+        value = _phrase_value(rule, m, env)
+    else:
+        if mode != "field" and not _is_buying_time(cand, segment, search, left, right, contract, rules):
+            return None
+        if mode == "latent" and not _terse_enough(cand, search, clause_start, clause_end):
+            return None
+        budget = _nearest_cue(left, rules, ("budget", "act", "talk")) == "budget" or bool(
+            cues["budget_after"].regex.match(search[m.end() : m.end() + 20])
+        )
+        value = _anchor_value(cand, env, mode, contract, budget)
+    if value is None:
+        return None
+    confidence = rule.confidence - (0.1 if hedged else 0.0) - (0.05 if mode == "latent" else 0.0)
+    return Finding(
+        value=value,
+        evidence=(TextView.evidence(segment, cand.start, cand.end),),
+        confidence=round(max(0.05, min(1.0, confidence)), 3),
+        rule=rule.id,
+        hedged=hedged,
+    )
+
+
+def _nearest_cue(left: str, rules: RuleSet, classes: tuple[str, ...]) -> str | None:
+    best, best_end = None, -1
+    for cls in classes:
+        for m in rules.cues[cls].regex.finditer(left):
+            if m.end() > best_end:
+                best, best_end = cls, m.end()
+    return best
+
+
+def _terse_enough(cand: _Cand, search: str, clause_start: int, clause_end: int) -> bool:
+    """A bare anchor counts as an answer only when the turn (or its first clause) is short:
+    "q3", "next month probably", not "we're a tiny team right now"."""
+    if cand.lead or cand.position or cand.suffix or cand.rule.context == "free":
+        return True
+    words = len(re.findall(r"\w+", search))
+    if words <= 6:
+        return True
+    return clause_start == 0 and len(re.findall(r"\w+", search[clause_start:clause_end])) <= 5
+
+
+def _is_buying_time(
+    cand: _Cand, segment: Segment, search: str, left: str, right: str, contract: bool, rules: RuleSet
+) -> bool:
+    """Drop when-to-talk, past, growth-plan, recurring and duration readings."""
+    cues = rules.cues
+    if cues["recurring"].regex.search(left):
+        return False
+    if cand.rule.resolve in ("offset", "offset_fixed"):
+        if cues["duration_after"].regex.match(right):
+            return False
+        if cues["habitual"].regex.search(left) or cues["habitual"].regex.search(right):
+            return False
+    nearest = _nearest_cue(left, rules, ("talk", "act", "past", "growth"))
+    if cues["then_after"].regex.match(right):
+        nearest = "act"
+    if nearest == "talk":
+        return False
+    if cues["talk_after"].regex.match(right) and nearest != "act":
+        return False
+    if nearest is None and segment.question and (segment.asked == "contact" or _talk_question(segment.question)):
+        return False  # "ideally next week" in answer to "Would you like a demo?"
+    if contract:
+        return True
+    if nearest == "past":
+        return False
+    return not (nearest == "growth" and not cues["act"].regex.search(left))
+
+
+def _phrase_value(rule: Rule, m: re.Match[str], env: _Env) -> Timeframe | None:
+    if rule.kind in ("vague", "research"):
+        return Timeframe(urgency="none", kind="vague")
+    if rule.kind == "ongoing":
+        return Timeframe(urgency="immediate", kind="ongoing")
+    if rule.resolve in ("contract_offset", "contract_vague"):
+        amount = _number(m.group("num") or m.group("num2"))
+        unit = _unit(m.group("unit") or m.group("unit2"))
+        if amount is None or unit is None or amount <= 0:
+            return None
+        end = dates.add_units(env.today, amount, unit)
+        if rule.resolve == "contract_offset":
+            return Timeframe(urgency=dates.urgency_of(end, env.today), by=end, kind="deadline")
+        return Timeframe(urgency=dates.urgency_of(end, env.today), kind="deadline")
+    return None
+
+
+def _anchor_value(cand: _Cand, env: _Env, mode: str, contract: bool, budget: bool = False) -> Timeframe | None:
+    rule, m = cand.rule, cand.match
+    today = env.today
+    if rule.resolve == "offset_plus":
+        bound = _offset_bound(m, today)
+        if bound is None:
+            return None
+        return Timeframe(urgency=_urgency_beyond(bound, today), earliest=bound, kind="dropdown" if mode == "field" else "earliest")
+    try:
+        period = RESOLVERS[rule.resolve or ""](m, env, rule.arg)
+    except (ValueError, KeyError, OverflowError):
+        return None
+    if period is None:
+        return None
+    pos = cand.position.effect if cand.position else None
+    target = period.start if pos == "start" else _midpoint(period) if pos == "mid" else period.end
+    lead = cand.lead.effect if cand.lead else None
+    suffix = cand.suffix.effect if cand.suffix else None
+    if lead == "earliest" and contract and re.search(r"\b(?:until|till|'til|til)\b", cand.lead_text):
+        lead = "deadline"  # "can't switch until 2027, we're locked in until then": the contract end
+    if budget and lead not in ("earliest", "earliest_after", "after") and mode != "field":
+        lead = "earliest"  # "budget allocated for Q2": money is there from then on
+    if lead == "earliest" or suffix == "earliest" or lead == "earliest_after":
+        first = period.start if pos is None else target
+        if lead == "earliest_after":
+            first = period.end + timedelta(days=1)
+        if first < today:
+            return None
+        return Timeframe(urgency=dates.urgency_of(first, today), earliest=first, kind="earliest")
+    if lead == "after":
+        target = target + timedelta(days=1)
+    if target < today:
+        return None  # a past date is not a buying timeframe
+    if mode == "field":
+        kind = "dropdown"
+    elif lead == "deadline" or suffix == "deadline" or contract:
+        kind = "deadline"
+    else:
+        kind = "date"
+    return Timeframe(urgency=dates.urgency_of(target, today), by=target, kind=kind)
+
+
+def _midpoint(period: Period) -> date:
+    if (period.end - period.start).days <= 31:
+        return period.start + timedelta(days=14)
+    middle = period.start + (period.end - period.start) / 2 - timedelta(days=1)
+    return dates.month_end(middle.year, middle.month)
+
+
+def _urgency_beyond(bound: date, today: date) -> str:
+    """Urgency of "more than N" (a dropdown's "12+ months"): the bucket just past the bound."""
+    if bound >= dates.add_months(today, 12):
+        return "later"
+    if bound >= dates.add_months(today, 3):
+        return "year"
+    if bound >= dates.add_months(today, 1):
+        return "quarter"
+    return "immediate"
+
+
+# ---------------------------------------------------------------------------- resolvers
+
+
+def _number(word: str | None) -> float | None:
+    if not word:
+        return None
+    word = word.strip().lower()
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", word):
+        return float(word.replace(",", "."))
+    value = lexicon()["number"].get(word)
+    return float(value) if value is not None else None
+
+
+def _unit(word: str | None) -> str | None:
+    return lexicon()["unit"].get(word.strip().lower()) if word else None
+
+
+def _group(m: re.Match[str], *names: str) -> str | None:
+    groups = m.groupdict()
+    for name in names:
+        if groups.get(name):
+            return groups[name]
+    return None
+
+
+def _year(m: re.Match[str], env: _Env) -> int | None:
+    full = _group(m, "year", "year2")
+    if full:
+        year = int(full)
+        return year + 2000 if year < 100 else year
+    short = _group(m, "yy", "yy2")
+    if short:
+        return 2000 + int(short)
+    rel = (_group(m, "yrel", "rel") or "").lower()
+    if rel == "this":
+        return env.today.year
+    if rel == "next":
+        return env.today.year + 1
+    return None
+
+
+def _month(m: re.Match[str]) -> int | None:
+    word = _group(m, "month")
+    if word:
+        return int(lexicon()["month"][word.lower().rstrip(".")])
+    number = _group(m, "month_n")
+    return int(number) if number else None
+
+
+def _offset_amount(m: re.Match[str]) -> tuple[float, str] | None:
+    amount = _number(_group(m, "num2", "num3")) or _number(_group(m, "num"))
+    unit = _unit(_group(m, "unit", "unit2"))
+    if amount is None or unit is None or amount <= 0 or amount > 400:
+        return None
+    return amount, unit
+
+
+def _offset_bound(m: re.Match[str], today: date) -> date | None:
+    found = _offset_amount(m)
+    return dates.add_units(today, *found) if found else None
+
+
+def _r_asap(m, env, arg):
+    return Period(env.today, dates.week_period(env.today).end)
+
+
+def _r_today(m, env, arg):
+    return Period(env.today, env.today)
+
+
+def _r_tomorrow(m, env, arg):
+    days = 2 if "after" in m.group(0).lower() else 1
+    day = env.today + timedelta(days=days)
+    return Period(day, day)
+
+
+def _r_week(m, env, arg):
+    return dates.week_period(env.today, int(arg or 0))
+
+
+def _r_month(m, env, arg):
+    first = dates.add_months(env.today.replace(day=1), int(arg or 0))
+    return dates.month_period(first.year, first.month)
+
+
+def _r_quarter(m, env, arg):
+    start = dates.quarter_period(env.today.year, dates.quarter_of(env.today)).start
+    shifted = dates.add_months(start, 3 * int(arg or 0))
+    return dates.quarter_period(shifted.year, dates.quarter_of(shifted))
+
+
+def _r_year(m, env, arg):
+    return dates.year_period(env.today.year + int(arg or 0))
+
+
+def _r_quarter_named(m, env, arg):
+    q = _group(m, "q", "q2", "q3")
+    quarter = int(q) if q else int(lexicon()["ordinal"][_group(m, "ord").lower()])
+    return dates.next_quarter_named(quarter, env.today, _year(m, env))
+
+
+def _r_half(m, env, arg):
+    h = _group(m, "half", "half2")
+    if h:
+        half = int(h)
+    else:
+        half = 1 if _group(m, "ord").lower() in ("first", "1st") else 2
+    return dates.next_half_named(half, env.today, _year(m, env))
+
+
+def _r_month_named(m, env, arg):
+    month = _month(m)
+    if not month or not 1 <= month <= 12:
+        return None
+    return dates.next_month_named(month, env.today, _year(m, env))
+
+
+def _r_date(m, env, arg):
+    month, day = _month(m), int(_group(m, "day"))
+    if not month or not 1 <= month <= 12:
+        return None
+    found = dates.next_day_of_month(day, env.today, month, _year(m, env))
+    return Period(found, found) if found else None
+
+
+def _r_slash_date(m, env, arg):
+    a, b = int(m.group("a")), int(m.group("b"))
+    if a > 12:
+        day, month = a, b
+    elif b > 12:
+        month, day = a, b
+    elif env.ctx.day_first:
+        day, month = a, b
+    else:
+        month, day = a, b
+    if not 1 <= month <= 12:
+        return None
+    found = dates.next_day_of_month(day, env.today, month, _year(m, env))
+    return Period(found, found) if found else None
+
+
+def _r_year_named(m, env, arg):
+    year = _year(m, env)
+    if year is None or year > env.today.year + 15:
+        return None
+    return dates.year_period(year)
+
+
+def _r_day_of_month(m, env, arg):
+    found = dates.next_day_of_month(int(m.group("day")), env.today)
+    return Period(found, found) if found else None
+
+
+def _r_weekday(m, env, arg):
+    weekday = int(lexicon()["weekday"][m.group("weekday").lower()])
+    rel = (m.group("rel") or "").lower()
+    after = m.group(0).lower()
+    if rel in ("next", "nächsten", "naechsten", "volgende", "prossimo") or after.endswith(("prochain", "que vem", "prossimo")):
+        day = dates.next_weekday(weekday, env.today, weeks_ahead=1)
+    else:
+        day = dates.next_weekday(weekday, env.today)
+    return Period(day, day)
+
+
+def _r_holiday(m, env, arg):
+    key = lexicon()["holiday"][m.group("holiday").lower()]
+    day = next_holiday(key, env.today, _year(m, env))
+    return Period(day, day)
+
+
+def _r_season(m, env, arg):
+    season = lexicon()["season"][m.group("season").lower()]
+    year = _group(m, "year")
+    period = dates.next_season(season, env.today, int(year) if year else None)
+    rel = (m.group("rel") or "").lower()
+    if not year and rel in ("next", "nächsten", "naechsten", "volgende", "prossima") and period.start <= env.today:
+        period = dates.season_period(season, period.start.year + 1)
+    return period
+
+
+def _r_offset(m, env, arg):
+    found = _offset_amount(m)
+    if not found:
+        return None
+    day = dates.add_units(env.today, *found)
+    return Period(day, day)
+
+
+def _r_offset_fixed(m, env, arg):
+    amount, unit = str(arg).split()
+    day = dates.add_units(env.today, float(amount), unit)
+    return Period(day, day)
+
+
+def _fy_year(word: str) -> int:
+    year = int(word)
+    return year + 2000 if year < 100 else year
+
+
+def _r_fiscal_named(m, env, arg):
+    word = _group(m, "fy_to", "fy")
+    if not word:
+        return None
+    return dates.fiscal_year_period(_fy_year(word), env.fiscal_start)
+
+
+def _r_fiscal_rel(m, env, arg):
+    current = dates.fiscal_year_containing(env.today, env.fiscal_start)
+    rel = (_group(m, "rel", "rel2") or "").lower()
+    if "next" in rel or "coming" in rel or "following" in rel:
+        return dates.fiscal_year_containing(current.end + timedelta(days=1), env.fiscal_start)
+    return current
+
+
+def _r_fiscal_quarter(m, env, arg):
+    quarter = int(_group(m, "q", "q2", "q3"))
+    word = _group(m, "fy", "fy2")
+    if word:
+        return dates.fiscal_quarter_period(_fy_year(word), quarter, env.fiscal_start)
+    current = dates.fiscal_year_containing(env.today, env.fiscal_start)
+    for end_year in (current.end.year, current.end.year + 1):
+        period = dates.fiscal_quarter_period(end_year, quarter, env.fiscal_start)
+        if period.end >= env.today:
+            return period
+    return None
+
+
+Resolver = Callable[[re.Match[str], _Env, object], "Period | None"]
+
+# Resolver name (the `resolve` key of an anchor pattern) -> function.
+RESOLVERS: dict[str, Resolver] = {
+    "asap": _r_asap,
+    "today": _r_today,
+    "tomorrow": _r_tomorrow,
+    "week": _r_week,
+    "month": _r_month,
+    "quarter": _r_quarter,
+    "year": _r_year,
+    "quarter_named": _r_quarter_named,
+    "half": _r_half,
+    "month_named": _r_month_named,
+    "date": _r_date,
+    "slash_date": _r_slash_date,
+    "year_named": _r_year_named,
+    "day_of_month": _r_day_of_month,
+    "weekday": _r_weekday,
+    "holiday": _r_holiday,
+    "season": _r_season,
+    "offset": _r_offset,
+    "offset_fixed": _r_offset_fixed,
+    "fiscal_named": _r_fiscal_named,
+    "fiscal_rel": _r_fiscal_rel,
+    "fiscal_quarter": _r_fiscal_quarter,
+}
+
+__all__ = ["RESOLVERS", "extract_timeframe", "lexicon", "rule_ids", "rule_set"]

@@ -1,0 +1,103 @@
+"""Database engine, sessions and schema upgrades.
+
+SQLite (the default, one file under `instance/`) is opened in WAL mode with
+foreign keys on and a busy timeout, and every transaction starts with
+`BEGIN IMMEDIATE`: the service's transactions are short writes, and taking the
+write lock up front is what lets several gunicorn workers share one file
+without "database is locked" failures on lock upgrade (SQLAlchemy's documented
+pysqlite recipe). PostgreSQL is `postgresql+psycopg://`.
+
+A request gets one session (`get_session()`), closed at teardown. The schema
+is Alembic's (`assistant/migrations/`); `upgrade(engine)` runs it to head and
+is safe to run again.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def make_engine(url: str) -> Engine:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    if parsed.database and parsed.database != ":memory:" and not parsed.database.startswith("file:"):
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # durable across process crashes in WAL mode
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, expire_on_commit=False)
+
+
+def upgrade(engine: Engine) -> str | None:
+    """Create or upgrade the schema to the newest migration; returns the revision now in force."""
+    from alembic import command
+    from alembic.config import Config
+    from alembic.runtime.migration import MigrationContext
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def ping(engine: Engine) -> None:
+    """Raise when the database cannot answer a trivial query."""
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+
+
+# Flask wiring --------------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> None:
+    app.teardown_appcontext(_close_session)
+
+
+def get_session() -> Session:
+    """The current request's session (opened on first use, closed at teardown)."""
+    from flask import current_app, g
+
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["qualifier"].sessions()
+    return g.db_session
+
+
+def _close_session(_exc: BaseException | None) -> None:
+    from flask import g
+
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

@@ -1,0 +1,175 @@
+"""Operations endpoints: `/healthz` (alive), `/readyz` (can serve), `/metrics` (Prometheus).
+
+Metrics live in a `CollectorRegistry` owned by the app (`Metrics`), never in
+prometheus_client's global registry, so every app (and every test) starts from
+zero. Per-process series: HTTP requests by endpoint and status, request
+duration, webhook-to-processed latency, inquiries processed by route. Series
+read from the database at scrape time, so they agree across gunicorn workers:
+inquiries by route and status, raw events by status (the backlog is
+`received`), deliveries by status.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
+from sqlalchemy import func, select
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from . import db, models
+
+if TYPE_CHECKING:
+    from prometheus_client import Metric
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("health", __name__)
+
+LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+
+
+class StoreCollector(Collector):
+    """Counts read from the database at scrape time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def collect(self) -> Iterator[Metric]:
+        up = GaugeMetricFamily("qualifier_store_up", "1 when the database answered the scrape's queries")
+        try:
+            with Session(self.engine) as session:
+                inquiries = session.execute(
+                    select(models.Inquiry.route, models.Inquiry.status, func.count()).group_by(
+                        models.Inquiry.route, models.Inquiry.status
+                    )
+                ).all()
+                raw = session.execute(
+                    select(models.RawEvent.status, func.count()).group_by(models.RawEvent.status)
+                ).all()
+                deliveries = session.execute(
+                    select(models.Delivery.status, func.count()).group_by(models.Delivery.status)
+                ).all()
+        except SQLAlchemyError:
+            log.warning("metrics: database unavailable", exc_info=True)
+            up.add_metric([], 0)
+            yield up
+            return
+        up.add_metric([], 1)
+        yield up
+        family = GaugeMetricFamily(
+            "qualifier_inquiries", "Stored inquiries by route and status", labels=["route", "status"]
+        )
+        for route, status, count in inquiries:
+            family.add_metric([route or "none", status], count)
+        yield family
+        family = GaugeMetricFamily("qualifier_raw_events", "Stored raw events by status", labels=["status"])
+        for status, count in raw:
+            family.add_metric([status], count)
+        yield family
+        family = GaugeMetricFamily("qualifier_deliveries", "Notifications by status", labels=["status"])
+        for status, count in deliveries:
+            family.add_metric([status], count)
+        yield family
+
+
+class Metrics:
+    """The app's own registry and the series the request path updates."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.registry = CollectorRegistry()
+        self.requests = Counter(
+            "qualifier_http_requests",
+            "HTTP requests answered",
+            ["method", "endpoint", "status"],
+            registry=self.registry,
+        )
+        self.request_seconds = Histogram(
+            "qualifier_http_request_seconds",
+            "Time to answer a request",
+            ["endpoint"],
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.processing_seconds = Histogram(
+            "qualifier_processing_seconds",
+            "Time from storing a webhook to its qualification being stored",
+            buckets=LATENCY_BUCKETS,
+            registry=self.registry,
+        )
+        self.processed = Counter(
+            "qualifier_inquiries_processed",
+            "Inquiries qualified by this process, by route",
+            ["route"],
+            registry=self.registry,
+        )
+        self.registry.register(StoreCollector(engine))
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_start_timer)
+    app.after_request(_count_request)
+
+
+def _start_timer() -> None:
+    g.request_started = time.perf_counter()
+
+
+def _count_request(response: Response) -> Response:
+    metrics: Metrics = current_app.extensions["qualifier"].metrics
+    endpoint = request.url_rule.rule if request.url_rule else "unmatched"
+    metrics.requests.labels(request.method, endpoint, str(response.status_code)).inc()
+    started = g.get("request_started")
+    if started is not None:
+        metrics.request_seconds.labels(endpoint).observe(time.perf_counter() - started)
+    return response
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    return jsonify(status="ok")
+
+
+@bp.get("/readyz")
+def readyz() -> tuple[Response, int]:
+    runtime = current_app.extensions["qualifier"]
+    checks: dict[str, str] = {}
+    try:
+        db.ping(runtime.engine)
+        checks["database"] = "ok"
+    except SQLAlchemyError as exc:
+        log.warning("readyz: database unavailable: %s", type(exc).__name__)
+        checks["database"] = "unavailable"
+    if runtime.settings.redis_url:
+        checks["redis"] = _ping_redis(runtime.settings.redis_url)
+    ready = all(value == "ok" for value in checks.values())
+    return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503
+
+
+def _ping_redis(url: str) -> str:
+    try:
+        import redis
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            client.ping()
+        finally:
+            client.close()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        log.warning("readyz: redis unavailable: %s", type(exc).__name__)
+        return "unavailable"
+
+
+@bp.get("/metrics")
+def metrics() -> Response:
+    registry = current_app.extensions["qualifier"].metrics.registry
+    return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

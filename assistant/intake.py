@@ -1,0 +1,145 @@
+"""Store a webhook's raw body durably, once: the first step of "nothing lost".
+
+`store_raw_event` commits the body, the headers a parser may need and the
+receipt time before anything else happens, and recognises repeats race-free
+through unique indexes rather than check-then-insert:
+
+- the same `Idempotency-Key` header from the same source: (source, idempotency_key);
+- the same body from the same source within the duplicate window:
+  (source, dedup_sha256), where `dedup_sha256` is set only on the latest
+  event of a body and cleared once the window has passed;
+- the same vendor event id is recognised after parsing (`pipeline`), by the
+  unique (source, vendor_event_id).
+
+The new event is committed already claimed by the caller, so the request that
+stored it processes it and a concurrent recovery sweep leaves it alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import models
+
+# Headers never stored: credentials of the caller, not part of the event.
+UNSTORED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
+MAX_STORED_HEADERS = 64
+MAX_HEADER_VALUE = 4096
+MAX_IDEMPOTENCY_KEY = 200
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def new_inquiry_id(now: datetime) -> str:
+    """`inq_` + a ULID: 48 bits of milliseconds then 80 random bits, so ids sort by arrival."""
+    value = (int(now.timestamp() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
+    chars = []
+    for _ in range(26):
+        value, digit = divmod(value, 32)
+        chars.append(_CROCKFORD[digit])
+    return "inq_" + "".join(reversed(chars))
+
+
+@dataclass(frozen=True, slots=True)
+class Stored:
+    raw_event_id: int
+    inquiry_id: str  # the public id to acknowledge (the original's, for a duplicate)
+    duplicate: bool
+
+
+def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """The request headers worth keeping with the body (adapters read vendor headers on replay)."""
+    kept: dict[str, str] = {}
+    for name, value in headers.items():
+        if name.lower() in UNSTORED_HEADERS or len(kept) >= MAX_STORED_HEADERS:
+            continue
+        kept[name] = value[:MAX_HEADER_VALUE]
+    return kept
+
+
+def store_raw_event(
+    session: Session,
+    *,
+    source: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    idempotency_key: str | None,
+    now: datetime,
+    dedup_window: timedelta,
+    claim_token: str,
+) -> Stored:
+    """Commit the event (claimed by `claim_token`), or find the earlier event it repeats."""
+    digest = hashlib.sha256(body).hexdigest()
+    window_start = now - dedup_window
+    for attempt in range(3):
+        original = _find_repeat(session, source, idempotency_key, digest, window_start)
+        if original is not None:
+            return original
+        # An identical body older than the window is no longer a duplicate: free its key.
+        session.execute(
+            update(models.RawEvent)
+            .where(
+                models.RawEvent.source == source,
+                models.RawEvent.dedup_sha256 == digest,
+                models.RawEvent.received_at < window_start,
+            )
+            .values(dedup_sha256=None)
+        )
+        event = models.RawEvent(
+            inquiry_id=new_inquiry_id(now),
+            source=source,
+            body=body,
+            headers=stored_headers(headers),
+            received_at=now,
+            idempotency_key=idempotency_key,
+            body_sha256=digest,
+            dedup_sha256=digest if dedup_window > timedelta(0) else None,
+            status="received",
+            attempts=0,
+            claim_token=claim_token,
+            claimed_at=now,
+        )
+        session.add(event)
+        try:
+            session.commit()
+        except IntegrityError:
+            # A concurrent request stored the same key or body first: look again.
+            session.rollback()
+            if attempt == 2:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+            continue
+        return Stored(event.id, event.inquiry_id, duplicate=False)
+    raise AssertionError("unreachable")
+
+
+def _find_repeat(
+    session: Session, source: str, idempotency_key: str | None, digest: str, window_start: datetime
+) -> Stored | None:
+    query = select(models.RawEvent.id, models.RawEvent.inquiry_id, models.RawEvent.duplicate_of)
+    found = None
+    if idempotency_key is not None:
+        found = session.execute(
+            query.where(models.RawEvent.source == source, models.RawEvent.idempotency_key == idempotency_key)
+        ).first()
+    if found is None:
+        found = session.execute(
+            query.where(
+                models.RawEvent.source == source,
+                models.RawEvent.dedup_sha256 == digest,
+                models.RawEvent.received_at >= window_start,
+            )
+        ).first()
+    if found is None:
+        return None
+    session.rollback()  # ends the read transaction; nothing of ours to keep
+    return Stored(found.id, found.duplicate_of or found.inquiry_id, duplicate=True)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the service's schema (see `assistant.db.upgrade`)."""

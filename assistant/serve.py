@@ -1,0 +1,103 @@
+"""`qualifier serve`: prepare the database, recover what a crash left, then serve.
+
+Production mode runs gunicorn in-process (`gunicorn.app.base.BaseApplication`,
+threaded workers); each worker builds its own app with `create_app()` (no
+preloading: database connections are never shared across a fork) and sweeps
+for abandoned or retryable events every `QUALIFIER_SWEEP_SECONDS`. `--debug`
+runs Flask's development server with the reloader instead.
+
+Before serving, the schema is upgraded to the newest migration (as
+`qualifier init-db` does) and every event acknowledged but never processed,
+for instance because the previous server was killed, is processed once.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from . import create_app, db, pipeline, runtime_of
+
+if TYPE_CHECKING:
+    from flask import Flask
+
+log = logging.getLogger(__name__)
+
+
+def init_db(app: Flask) -> str | None:
+    """Create or upgrade the schema; returns the revision in force."""
+    return db.upgrade(runtime_of(app).engine)
+
+
+def recover(app: Flask) -> list[pipeline.Outcome]:
+    """Process every event left `received` by a dead process, or failed and due again."""
+    runtime = runtime_of(app)
+    with runtime.sessions() as session:
+        return pipeline.process_pending(session, runtime.policy, runtime.settings, now=datetime.now(UTC))
+
+
+class Sweeper(threading.Thread):
+    """Runs `recover` every `interval` seconds in a server process until stopped."""
+
+    def __init__(self, app: Flask, interval: float) -> None:
+        super().__init__(name="qualifier-sweeper", daemon=True)
+        self.app, self.interval = app, interval
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(self.interval):
+            try:
+                outcomes = recover(self.app)
+                if outcomes:
+                    log.info("sweep processed %d pending events", len(outcomes))
+            except Exception:  # noqa: BLE001 - a failed sweep is retried at the next interval
+                log.exception("sweep failed")
+
+
+def _start_sweeper(worker: Any) -> None:
+    app = worker.wsgi
+    interval = runtime_of(app).settings.sweep_seconds
+    if interval:
+        Sweeper(app, interval).start()
+
+
+def gunicorn_application(factory: Callable[[], Flask], options: dict[str, Any]) -> Any:
+    from gunicorn.app.base import BaseApplication
+
+    class QualifierApplication(BaseApplication):
+        def load_config(self) -> None:
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Flask:
+            return factory()
+
+    return QualifierApplication()
+
+
+def serve(host: str, port: int, workers: int, debug: bool, echo: Callable[[str], None] = print) -> None:
+    app = create_app()  # fails here, before any worker starts, on a bad setting or policy
+    revision = init_db(app)
+    recovered = recover(app)
+    runtime_of(app).engine.dispose()
+    echo(f"Database ready at revision {revision}; recovered {len(recovered)} pending events.")
+    echo(f"Serving on http://{host}:{port}/ (health: http://{host}:{port}/healthz). Press Ctrl+C to stop.")
+    if debug:
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    gunicorn_application(
+        create_app,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "worker_class": "gthread",
+            "threads": 4,
+            "timeout": 30,
+            "graceful_timeout": 30,
+            "proc_name": "qualifier",
+            "post_worker_init": _start_sweeper,
+        },
+    ).run()

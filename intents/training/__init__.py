@@ -1,0 +1,1 @@
+"""Training data and builders for the small trained components (`qualifier train`)."""

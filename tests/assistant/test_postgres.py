@@ -1,0 +1,155 @@
+"""The same service flow on PostgreSQL (QUALIFIER_TEST_DATABASE_URL), each test in a schema of its own.
+
+Skipped with a message when the server cannot be reached, except under CI=true,
+where an unreachable server is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, make_url, select
+
+from assistant import create_app, db, intake, models, runtime_of
+from assistant.models import Base
+from assistant.serve import recover
+from tests.conftest import API_TOKEN
+
+from . import samples
+
+pytestmark = pytest.mark.postgres
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A URL whose connections use a fresh schema, dropped afterwards."""
+    import psycopg
+
+    url = make_url(os.environ.get("QUALIFIER_TEST_DATABASE_URL", DEFAULT_URL))
+    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    try:
+        admin = psycopg.connect(conninfo, connect_timeout=5, autocommit=True)
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL is not reachable at {url.render_as_string()}: {str(exc).strip()}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    schema = f"qualifier_test_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+                hide_password=False
+            )
+        finally:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def pg_app(postgres_url, policy) -> Iterator:
+    app = create_app(
+        {"DATABASE_URL": postgres_url, "API_TOKENS": API_TOKEN, "POLICY": policy, "TESTING": True}
+    )
+    db.upgrade(runtime_of(app).engine)
+    yield app
+    runtime_of(app).engine.dispose()
+
+
+def _count(app, model, **where) -> int:  # noqa: ANN001
+    with runtime_of(app).sessions() as session:
+        query = select(func.count()).select_from(model)
+        for name, value in where.items():
+            query = query.where(getattr(model, name) == value)
+        return session.scalar(query)
+
+
+def test_the_schema_is_created_in_its_own_schema_and_matches_the_models(pg_app) -> None:
+    engine = runtime_of(pg_app).engine
+    assert db.upgrade(engine) == "0001"  # a second upgrade is a no-op
+
+    with engine.connect() as connection:
+        differences = compare_metadata(
+            MigrationContext.configure(connection, opts={"compare_type": True}), Base.metadata
+        )
+
+    assert differences == []
+
+
+def test_webhook_to_api_flow(pg_app, auth) -> None:
+    client = pg_app.test_client()
+    form = client.post("/webhooks/generic", json=samples.form())
+    chat = client.post("/webhooks/generic", json=samples.chat())
+    repeat = client.post("/webhooks/generic", json=samples.chat())
+    keyed = client.post(
+        "/webhooks/generic",
+        json=samples.form(fields={"message": "edited"}),
+        headers={"Idempotency-Key": "pg-1"},
+    )
+    keyed_again = client.post(
+        "/webhooks/generic",
+        json=samples.form(fields={"message": "edited again"}),
+        headers={"Idempotency-Key": "pg-1"},
+    )
+    bad = client.post("/webhooks/generic", json={"fields": "nope"})
+
+    assert [a.status_code for a in (form, chat, repeat, keyed, keyed_again, bad)] == [
+        202,
+        202,
+        202,
+        202,
+        202,
+        422,
+    ]
+    assert repeat.get_json() == {**chat.get_json(), "duplicate": True}
+    assert keyed_again.get_json()["id"] == keyed.get_json()["id"]
+    for ack, channel in ((form.get_json(), "form"), (chat.get_json(), "chat")):
+        document = client.get(ack["url"], headers=auth).get_json()
+        assert (document["status"], document["channel"]) == ("processed", channel)
+        assert document["qualification"]["route"] == ack["route"]
+        assert document["brief"]["markdown"]
+    listed = client.get(
+        "/api/inquiries", query_string={"route": form.get_json()["route"]}, headers=auth
+    ).get_json()
+    assert form.get_json()["id"] in [item["id"] for item in listed["items"]]
+    assert _count(pg_app, models.RawEvent, status="rejected") == 1
+    assert _count(pg_app, models.Contact) == 2  # the keyed form shares the first form's email
+    assert _count(pg_app, models.Qualification) == 3
+
+
+def test_concurrent_recovery_processes_each_stuck_event_once(pg_app) -> None:
+    runtime = runtime_of(pg_app)
+    long_ago = datetime.now(UTC) - timedelta(minutes=10)
+    ids = []
+    for i in range(10):
+        with runtime.sessions() as session:
+            stored = intake.store_raw_event(
+                session,
+                source="generic",
+                body=samples.body(samples.form(fields={"message": f"Need {i} forklifts"})),
+                headers={},
+                idempotency_key=None,
+                now=long_ago,
+                dedup_window=timedelta(hours=24),
+                claim_token=f"dead-{i}",
+            )
+            ids.append(stored.inquiry_id)
+    results: list = []
+    threads = [threading.Thread(target=lambda: results.append(recover(pg_app))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    processed = sorted(o.inquiry_id for outcomes in results for o in outcomes if o.status == "processed")
+    assert processed == sorted(ids)
+    assert _count(pg_app, models.Qualification) == 10
+    assert recover(pg_app) == []
