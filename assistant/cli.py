@@ -282,5 +282,49 @@ def extract_command(text: str, now: str | None, explain: bool, policy_file: Path
             click.echo(line)
 
 
+@cli.command("replay-deliveries")
+@click.option(
+    "--inquiry", "inquiry_id", metavar="ID", help="Send this lead's notifications again (all of them)."
+)
+def replay_deliveries_command(inquiry_id: str | None) -> None:
+    """Send notifications again: every failed one, or all of one lead's.
+
+    Without --inquiry, every delivery that gave up (a receiver was down for
+    longer than the retries, a secret was missing) is tried again now. With
+    --inquiry, all of that lead's Slack, email and webhook notifications are
+    sent again, including targets added to the policy since. Prints each
+    delivery's outcome; failures keep retrying with backoff as usual.
+
+    \b
+    Examples:
+      qualifier replay-deliveries
+      qualifier replay-deliveries --inquiry inq_01JQ4Z8X6W3V2T1S0R9P8N7M6K
+    """
+    from datetime import UTC, datetime
+
+    from assistant import delivery, runtime_of
+
+    app = _app_or_exit()
+    runtime = runtime_of(app)
+    with runtime.sessions() as session:
+        try:
+            attempts = delivery.replay(session, runtime.policy, now=datetime.now(UTC), inquiry_id=inquiry_id)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+    if not attempts:
+        click.echo(
+            "Nothing to send." if inquiry_id is None else f"No notifications for {inquiry_id} in the policy."
+        )
+    for attempt in attempts:
+        line = f"{attempt.inquiry_id} {attempt.channel} {attempt.target}: {attempt.status}"
+        if attempt.error:
+            line += f" ({attempt.error})"
+        if attempt.next_attempt_at:
+            line += f", next try {attempt.next_attempt_at.isoformat(timespec='seconds')}"
+        click.echo(line)
+    if any(a.status == "failed" for a in attempts):
+        raise SystemExit(1)
+
+
 def main() -> None:  # pragma: no cover - console entry
     cli()

@@ -54,8 +54,14 @@ WORST_MISSES = 15
 # What a wrong route costs a business, for ordering the worst misses: junk
 # reaching sales and a buyer thrown away are worse than a queue mix-up.
 _ROUTE_MISS_WEIGHT = {
-    ("discard", "sql"): 10, ("discard", "mql"): 8, ("sql", "discard"): 9, ("mql", "discard"): 6,
-    ("sql", "nurture"): 6, ("sql", "redirect"): 6, ("nurture", "sql"): 5, ("redirect", "sql"): 5,
+    ("discard", "sql"): 10,
+    ("discard", "mql"): 8,
+    ("sql", "discard"): 9,
+    ("mql", "discard"): 6,
+    ("sql", "nurture"): 6,
+    ("sql", "redirect"): 6,
+    ("nurture", "sql"): 5,
+    ("redirect", "sql"): 5,
 }
 
 
@@ -154,7 +160,9 @@ def inquiry_of(case: Case) -> Inquiry:
     except FormError as exc:
         raise CorpusError(f"{case.location}: payload: {exc.message}") from None
     if inquiry.channel != case.channel:
-        raise CorpusError(f"{case.location}: channel is {case.channel} but the payload is a {inquiry.channel}")
+        raise CorpusError(
+            f"{case.location}: channel is {case.channel} but the payload is a {inquiry.channel}"
+        )
     return inquiry
 
 
@@ -182,10 +190,13 @@ class Timing:
     per_case_ms: tuple[float, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        ms = sorted(self.per_case_ms)
+        """Wall time, the first case apart (it loads models and pattern tables), then the rest."""
+        first = self.per_case_ms[0] if self.per_case_ms else None
+        ms = sorted(self.per_case_ms[1:] or self.per_case_ms)
         return {
             "cases": self.cases,
             "wall_seconds": round(self.seconds, 3),
+            "first_case_ms": round(first, 3) if first is not None else None,
             "mean_ms": round(sum(ms) / len(ms), 3) if ms else None,
             "p50_ms": round(_percentile(ms, 50), 3) if ms else None,
             "p95_ms": round(_percentile(ms, 95), 3) if ms else None,
@@ -440,7 +451,9 @@ def score(cases: Sequence[Case], predictions: Sequence[Mapping[str, Any]]) -> Re
         pairs.append((gold_intent, pred_intent))
 
         if gold_route == "redirect":
-            report.redirect_to.add(pred_route == "redirect" and pred.get("redirect_to") == gold.get("redirect_to"))
+            report.redirect_to.add(
+                pred_route == "redirect" and pred.get("redirect_to") == gold.get("redirect_to")
+            )
         if gold_intent in JUNK_INTENTS:
             report.junk_cases += 1
             if pred_route in LEAK_ROUTES:
@@ -575,16 +588,24 @@ def render_report(report: Report, *, by_tag: bool = False, misses: int = WORST_M
     if report.timing:
         t = report.timing.to_json()
         out.append(
-            f"Qualified in {t['wall_seconds']:.2f} s (mean {t['mean_ms']} ms, p95 {t['p95_ms']} ms, "
-            f"max {t['max_ms']} ms per case)"
+            f"Qualified in {t['wall_seconds']:.2f} s: first case {t['first_case_ms']} ms (loads models), "
+            f"then per case mean {t['mean_ms']} ms, p95 {t['p95_ms']} ms, max {t['max_ms']} ms"
         )
     out.append("")
     rows = [
         ("route accuracy", _pct(report.route.value), f"{report.route.correct}/{report.route.total}"),
         ("SQL precision", _pct(report.sql.precision), f"{report.sql.tp}/{report.sql.tp + report.sql.fp}"),
         ("SQL recall", _pct(report.sql.recall), f"{report.sql.tp}/{report.sql.tp + report.sql.fn}"),
-        ("intent macro-F1", _pct(report.intent_macro_f1), f"over {len(report.intents)} intents (gold ∪ predicted)"),
-        ("redirect_to accuracy", _pct(report.redirect_to.value), f"{report.redirect_to.correct}/{report.redirect_to.total}"),
+        (
+            "intent macro-F1",
+            _pct(report.intent_macro_f1),
+            f"over {len(report.intents)} intents (gold ∪ predicted)",
+        ),
+        (
+            "redirect_to accuracy",
+            _pct(report.redirect_to.value),
+            f"{report.redirect_to.correct}/{report.redirect_to.total}",
+        ),
         ("junk leak (spam/vendor -> sql/mql)", str(report.junk_leak), f"of {report.junk_cases} junk cases"),
         ("fabricated need evidence", str(report.fabricated_evidence), ", ".join(report.fabricated_ids[:5])),
         ("slot spans not in visitor words", str(report.spans_not_found), "diagnostic"),
@@ -627,15 +648,21 @@ def render_report(report: Report, *, by_tag: bool = False, misses: int = WORST_M
     out.extend(
         _table(
             ("gold \\ predicted", *columns),
-            [(gold, *(str(report.confusion[gold][p]) for p in columns)) for gold in gold_rows if gold in report.confusion],
+            [
+                (gold, *(str(report.confusion[gold][p]) for p in columns))
+                for gold in gold_rows
+                if gold in report.confusion
+            ],
         )
     )
     if len(report.by_file) > 1:
         out.append("")
         out.append("Route accuracy by file")
         out.extend(
-            _table(("file", "accuracy", "correct", "total"),
-                   [(n, _pct(r.value), str(r.correct), str(r.total)) for n, r in report.by_file.items()])
+            _table(
+                ("file", "accuracy", "correct", "total"),
+                [(n, _pct(r.value), str(r.correct), str(r.total)) for n, r in report.by_file.items()],
+            )
         )
     if by_tag and report.by_tag:
         out.append("")
@@ -659,8 +686,11 @@ def render_report(report: Report, *, by_tag: bool = False, misses: int = WORST_M
                 [
                     (
                         m.id,
-                        f"{m.gold_route} -> {m.predicted_route}" + ("" if m.gold_route != m.predicted_route else " (ok)"),
-                        f"{m.gold_intent} -> {m.predicted_intent}" if m.gold_intent != m.predicted_intent else m.gold_intent,
+                        f"{m.gold_route} -> {m.predicted_route}"
+                        + ("" if m.gold_route != m.predicted_route else " (ok)"),
+                        f"{m.gold_intent} -> {m.predicted_intent}"
+                        if m.gold_intent != m.predicted_intent
+                        else m.gold_intent,
                         "; ".join(m.wrong_slots) or "-",
                     )
                     for m in worst
@@ -705,7 +735,9 @@ def policy_for(path: Path | None) -> Policy:
 
 def text_inquiry(text: str) -> Inquiry:
     """A one-field form inquiry whose `message` is `text` (`qualifier extract`)."""
-    return Inquiry(source="cli", channel="form", message=text, message_field="message", fields={"message": text})
+    return Inquiry(
+        source="cli", channel="form", message=text, message_field="message", fields={"message": text}
+    )
 
 
 _SLOT_OF_VALUE = {
@@ -719,7 +751,8 @@ _SLOT_OF_VALUE = {
 
 def explain_lines(signals: Any) -> list[str]:
     """One line per candidate finding: slot, rule id, confidence, flags, value and evidence."""
-    chosen = {id(getattr(signals, slot, None)) for slot in _SLOT_OF_VALUE.values()}
+    # The resolver may return a copy (a merged budget, say), so compare by value.
+    chosen = [getattr(signals, slot, None) for slot in _SLOT_OF_VALUE.values()]
     lines = [
         f"intent {signals.intent.label} ({signals.intent.confidence:.2f}): "
         + ("; ".join(signals.intent.reasons) or "no reason given"),
@@ -732,16 +765,30 @@ def explain_lines(signals: Any) -> list[str]:
         lines.append("no candidate findings")
     for finding in candidates:
         slot = _SLOT_OF_VALUE.get(type(finding.value).__name__, type(finding.value).__name__)
-        flags = [name for name, on in (("chosen", id(finding) in chosen), ("negated", finding.negated),
-                                        ("hedged", finding.hedged)) if on]
-        value = {k: _plain(getattr(finding.value, k)) for k in finding.value.__slots__
-                 if getattr(finding.value, k) is not None}
+        flags = [
+            name
+            for name, on in (
+                ("chosen", any(finding == c or _same_span(finding, c) for c in chosen if c is not None)),
+                ("negated", finding.negated),
+                ("hedged", finding.hedged),
+            )
+            if on
+        ]
+        value = {
+            k: _plain(getattr(finding.value, k))
+            for k in finding.value.__slots__
+            if getattr(finding.value, k) is not None
+        }
         evidence = " … ".join(f"{e.source}[{e.start}:{e.end}] {e.text!r}" for e in finding.evidence)
         lines.append(
             f"{'*' if 'chosen' in flags else ' '} {slot:<15} {finding.rule:<40} {finding.confidence:.2f} "
             f"{','.join(f for f in flags if f != 'chosen') or '-':<8} {json.dumps(value, ensure_ascii=False)} {evidence}"
         )
     return lines
+
+
+def _same_span(finding: Any, chosen: Any) -> bool:
+    return type(finding.value) is type(chosen.value) and finding.evidence[:1] == chosen.evidence[:1]
 
 
 def _plain(value: Any) -> Any:

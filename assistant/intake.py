@@ -13,6 +13,9 @@ through unique indexes rather than check-then-insert:
 
 The new event is committed already claimed by the caller, so the request that
 stored it processes it and a concurrent recovery sweep leaves it alone.
+
+Public ids are ULIDs (time-ordered, so listing by id follows arrival) written
+here in a dozen lines rather than adding a ULID package for one function.
 """
 
 from __future__ import annotations

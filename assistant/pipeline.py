@@ -27,7 +27,7 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,14 +41,16 @@ import forms
 import handoff
 import intents
 from forms.types import Inquiry as NormalizedInquiry
+from handoff.assign import Assignment
 from handoff.brief import EarlierInquiry, build_brief, render
+from handoff.geo import country_code
 from handoff.lifecycle import next_stage, stage_for_route
 from handoff.policy import Policy
 from handoff.score import Event, engagement_score
 from handoff.types import Decision
 from intents.types import Signals
 
-from . import models
+from . import delivery, models
 from .config import Settings
 
 COUNTRIES_FILE = Path(__file__).with_name("countries.tsv")
@@ -74,40 +76,19 @@ class Outcome:
 
 
 @lru_cache(maxsize=1)
-def _country_table() -> tuple[dict[str, tuple[str, bool]], dict[str, str]]:
-    codes: dict[str, tuple[str, bool]] = {}
-    aliases: dict[str, str] = {}
+def _country_table() -> dict[str, tuple[str, bool]]:
+    """ISO country code -> (currency a bare amount means there, writes dates day-first)."""
+    table: dict[str, tuple[str, bool]] = {}
     with COUNTRIES_FILE.open(encoding="utf-8") as handle:
         for row in csv.reader(handle, delimiter="\t"):
-            if not row or row[0].startswith("#"):
-                continue
-            if row[0].startswith("@"):
-                aliases[row[0][1:].casefold()] = row[1]
-            else:
-                codes[row[0]] = (row[1], row[2] == "yes")
-    return codes, aliases
-
-
-@lru_cache(maxsize=512)
-def country_code(name: str | None) -> str | None:
-    """ISO 3166 alpha-2 code of a country as a form writes it ("Germany", "DE", "UK"), or None."""
-    import pycountry
-
-    if not name or not name.strip():
-        return None
-    text = name.strip()
-    _codes, aliases = _country_table()
-    if text.casefold() in aliases:
-        return aliases[text.casefold()]
-    try:
-        return pycountry.countries.lookup(text).alpha_2
-    except LookupError:
-        return None
+            if row and not row[0].startswith("#"):
+                table[row[0]] = (row[1], row[2] == "yes")
+    return table
 
 
 def analysis_context(inquiry: NormalizedInquiry, received_at: datetime) -> intents.Context:
     code = country_code(inquiry.country)
-    currency, day_first = _country_table()[0].get(code or "", (None, False))
+    currency, day_first = _country_table().get(code or "", (None, False))
     return intents.Context(now=received_at, currency_hint=currency, country=code, day_first=day_first)
 
 
@@ -130,18 +111,39 @@ def render_brief(
     received_at: datetime,
     policy: Policy,
     history: tuple[EarlierInquiry, ...] = (),
+    assignee: Assignment | None = None,
 ) -> dict[str, Any]:
     """The brief in its four formats: {"markdown", "html", "slack" (Block Kit object), "text"}.
 
     Its response deadline counts from `received_at`, so a replay gives the same brief.
     """
-    brief = build_brief(inquiry, signals, decision, now=received_at, history=history, sla=policy.sla)
+    brief = build_brief(
+        inquiry, signals, decision, now=received_at, history=history, sla=policy.sla, assignee=assignee
+    )
     return {
         "markdown": render(brief, "markdown"),
         "html": render(brief, "html"),
         "slack": json.loads(render(brief, "slack")),
         "text": render(brief, "text"),
     }
+
+
+def warm_up(policy: Policy) -> None:
+    """Load the analysis' models and tables once (seconds), so the first real inquiry is fast.
+
+    `qualifier serve` calls it before gunicorn forks its workers, which inherit what it loaded.
+    """
+    sample = NormalizedInquiry(
+        source="generic",
+        channel="form",
+        message="We would like a demo next week.",
+        message_field="message",
+        fields={"message": "We would like a demo next week.", "country": "United States"},
+        country="United States",
+    )
+    now = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
+    signals, decision, _predicted = qualify_inquiry(sample, now, policy)
+    render_brief(sample, signals, decision, received_at=now, policy=policy)
 
 
 # Claims ------------------------------------------------------------------------------------
@@ -219,14 +221,20 @@ def process_event(
 
     try:
         normalized = NormalizedInquiry.from_json(inquiry.normalized)
+        history = _history(session, inquiry)
+        # End the read transaction before analysing: on SQLite it holds the write lock.
+        session.commit()
         signals, decision, predicted = qualify_inquiry(normalized, raw.received_at, policy)
+        assignment = delivery.assign_lead(session, inquiry, normalized, decision, policy, now=now)
+        predicted = {**predicted, "assignment": delivery.assignment_json(assignment)}
         formats = render_brief(
             normalized,
             signals,
             decision,
             received_at=raw.received_at,
             policy=policy,
-            history=_history(session, inquiry),
+            history=history,
+            assignee=assignment,
         )
         _store_qualification(session, inquiry, decision, predicted, formats, signals, policy, now)
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the event and retried
@@ -244,6 +252,7 @@ def process_event(
         next_attempt_at=None,
     ):
         return _skipped(session, raw_event_id)
+    delivery.dispatch(session, inquiry.id, policy, now=now)  # Slack, email, CRM webhook; never raises
     return Outcome("processed", inquiry.id, route=decision.route, seconds=time.perf_counter() - started)
 
 
@@ -517,6 +526,7 @@ def process_pending(
     session: Session, policy: Policy, settings: Settings, *, now: datetime, limit: int = 100
 ) -> list[Outcome]:
     """Process every event left behind by a dead process or due for a retry; each exactly once."""
+    delivery.send_due(session, policy, now=now)  # notifications due for a retry
     stale_before = now - timedelta(seconds=settings.claim_timeout_seconds)
     outcomes = []
     while True:

@@ -81,6 +81,7 @@ def gunicorn_application(factory: Callable[[], Flask], options: dict[str, Any]) 
 def serve(host: str, port: int, workers: int, debug: bool, echo: Callable[[str], None] = print) -> None:
     app = create_app()  # fails here, before any worker starts, on a bad setting or policy
     revision = init_db(app)
+    pipeline.warm_up(runtime_of(app).policy)  # workers fork from here with the models loaded
     recovered = recover(app)
     runtime_of(app).engine.dispose()
     echo(f"Database ready at revision {revision}; recovered {len(recovered)} pending events.")

@@ -33,6 +33,7 @@ MAX_DEPTH = 48
 
 # -- headers -----------------------------------------------------------------
 
+
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """A header's value, whatever the case of its name; None when absent."""
     value = headers.get(name)
@@ -54,6 +55,7 @@ def media_type(headers: Mapping[str, str]) -> str:
 
 
 # -- decoding ------------------------------------------------------------------
+
 
 def decode_text(body: bytes) -> str:
     try:
@@ -131,7 +133,10 @@ def _multipart_pairs(body: bytes, content_type: str) -> list[tuple[str, str]]:
     if "boundary=" not in content_type.lower():
         raise BadPayload("multipart/form-data without a boundary in Content-Type")
     message = BytesParser(policy=HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1", "replace") + b"\r\nMIME-Version: 1.0\r\n\r\n" + body
+        b"Content-Type: "
+        + content_type.encode("latin-1", "replace")
+        + b"\r\nMIME-Version: 1.0\r\n\r\n"
+        + body
     )
     if not message.is_multipart():
         raise BadPayload("multipart/form-data body has no parts")
@@ -164,6 +169,7 @@ def load_object(body: bytes, headers: Mapping[str, str], vendor: str) -> dict[st
 
 
 # -- typed access with paths in the error ---------------------------------------
+
 
 def get_obj(doc: Mapping[str, Any], key: str, where: str, *, required: bool = False) -> dict[str, Any] | None:
     value = doc.get(key)
@@ -216,7 +222,9 @@ def _path(where: str, key: str) -> str:
 
 
 def _kind(value: Any) -> str:
-    return {dict: "an object", list: "a list", str: "text", bool: "a boolean"}.get(type(value), type(value).__name__)
+    return {dict: "an object", list: "a list", str: "text", bool: "a boolean"}.get(
+        type(value), type(value).__name__
+    )
 
 
 def _number(value: int | float) -> str:
@@ -226,6 +234,7 @@ def _number(value: int | float) -> str:
 
 
 # -- values -> text ---------------------------------------------------------------
+
 
 def clean(text: str) -> str:
     """A value as a person would read it: HTML stripped, outer whitespace trimmed.
@@ -282,7 +291,7 @@ def add_field(fields: dict[str, str], label: str, value: str | None) -> str | No
 
 # -- time -----------------------------------------------------------------------------
 
-_DIGITS = re.compile(r"^\d{9,16}(\.\d+)?$")
+_DIGITS = re.compile(r"^[0-9]{9,16}(\.[0-9]+)?$")
 
 
 def iso_time(value: Any) -> str | None:
@@ -307,12 +316,17 @@ def iso_time(value: Any) -> str | None:
         return None
     text = value.strip()
     try:
-        moment = datetime.fromisoformat(text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d\d-\d\d \d", text) else text)
+        moment = datetime.fromisoformat(
+            text.replace(" ", "T", 1) if re.match(r"^\d{4}-\d\d-\d\d \d", text) else text
+        )
     except ValueError:
         return text
     if moment.tzinfo is None:
         return text  # no zone given: keep the vendor's words rather than guess one
-    return _format(moment.astimezone(UTC))
+    try:
+        return _format(moment.astimezone(UTC))
+    except (OverflowError, ValueError):
+        return text
 
 
 def _format(moment: datetime) -> str:

@@ -37,7 +37,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import signing
-from .body import add_field, get_list, get_obj, get_str, header, iso_time, load_json_object, objects, scalar_text
+from .body import (
+    add_field,
+    get_list,
+    get_obj,
+    get_str,
+    header,
+    iso_time,
+    load_json_object,
+    objects,
+    scalar_text,
+)
 from .chat import chat_inquiry, turn
 from .errors import UnexpectedShape
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
@@ -49,8 +59,11 @@ DELIVERY_HEADER = "X-Chatwoot-Delivery"
 MESSAGE_EVENTS = frozenset({"message_created", "message_updated"})
 CONVERSATION_EVENTS = frozenset(
     {
-        "conversation_created", "conversation_status_changed", "conversation_updated",
-        "conversation_resolved", "conversation_opened",
+        "conversation_created",
+        "conversation_status_changed",
+        "conversation_updated",
+        "conversation_resolved",
+        "conversation_opened",
     }
 )
 OTHER_EVENTS = frozenset({"webwidget_triggered", "contact_created", "contact_updated"})
@@ -63,7 +76,9 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str | None, *, now: 
     given = signing.strip_prefix(signing.need_header(headers, SIGNATURE_HEADER), "sha256=", SIGNATURE_HEADER)
     stamp = signing.need_header(headers, TIMESTAMP_HEADER)
     signing.check_fresh(signing.parse_timestamp(stamp, TIMESTAMP_HEADER), now, TIMESTAMP_HEADER)
-    signing.check_hex(signing.mac(key, stamp.encode("ascii", "replace") + b"." + body), given, SIGNATURE_HEADER)
+    signing.check_hex(
+        signing.mac(key, stamp.encode("ascii", "replace") + b"." + body), given, SIGNATURE_HEADER
+    )
 
 
 def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | None = None) -> Inquiry:
@@ -77,7 +92,9 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
         where = "conversation"
     elif event in CONVERSATION_EVENTS:
         conversation = doc
-        turns = [_turn(m, f"messages[{i}]") for i, m in objects(get_list(doc, "messages", "") or [], "messages")]
+        turns = [
+            _turn(m, f"messages[{i}]") for i, m in objects(get_list(doc, "messages", "") or [], "messages")
+        ]
         person = _meta_sender(doc, "")
         where = ""
     elif event in OTHER_EVENTS:
@@ -115,7 +132,9 @@ def _turn(message: Mapping[str, Any], where: str) -> Turn | None:
     kind = message.get("message_type")
     kind = TYPE_NUMBERS.get(kind, "") if isinstance(kind, int) and not isinstance(kind, bool) else kind
     sender = get_obj(message, "sender", where) or {}
-    sender_type = (get_str(message, "sender_type", where) or get_str(sender, "type", f"{where}.sender") or "").lower()
+    sender_type = (
+        get_str(message, "sender_type", where) or get_str(sender, "type", f"{where}.sender") or ""
+    ).lower()
     if kind == "incoming":
         role = "visitor"
     elif kind == "template" or (kind == "outgoing" and sender_type in BOT_SENDERS):
@@ -137,7 +156,9 @@ def _meta_sender(conversation: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 
 def _contact(person: Mapping[str, Any]) -> Contact:
-    attributes = person.get("additional_attributes") if isinstance(person.get("additional_attributes"), dict) else {}
+    attributes = (
+        person.get("additional_attributes") if isinstance(person.get("additional_attributes"), dict) else {}
+    )
     return Contact(
         name=_text(person.get("name")),
         email=_text(person.get("email")),

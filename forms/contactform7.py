@@ -5,8 +5,8 @@ posted data as a flat JSON object keyed by the form's tag names: `your-name`,
 `your-email`, `your-subject`, `your-message`, and any tags the site added
 (`company`, `budget`...). Tags left with CF7's default names say their type
 (`email-512`, `tel-88`, `url-7`, `textarea-301`), which tells the email, phone,
-website and free text apart; `acceptance-*` consent boxes are ignored. Checkbox and multi-select tags arrive as lists and
-are joined with ", ". Some add-ons wrap the data (`{"form_id", "form_title",
+website and free text apart; `acceptance-*` consent boxes are ignored.
+Checkbox and multi-select tags arrive as lists and are joined with ", ". Some add-ons wrap the data (`{"form_id", "form_title",
 "posted_data": {...}}` or `"fields"`/`"data"`), and some post it URL-encoded.
 All of these are read.
 
@@ -15,8 +15,7 @@ CF7's hidden plumbing (`_wpcf7` = form id, `_wpcf7_unit_tag`,
 tokens) is dropped from `fields`, and the form id goes to `vendor.form_id`.
 Other keys that start with `_`, like special mail tags the site chose to send
 (`_url`, `_date`, `_remote_ip`), are kept but ignored by the analysis. `_url`
-or `_post_url` gives the page URL. File tags (objects or upload paths) are
-skipped.
+or `_post_url` gives the page URL. File tags (sent as objects) are skipped.
 
 No signature. Protect the URL with the per-source `?token=` secret; most add-ons
 can also add a custom header.
@@ -38,7 +37,13 @@ NAME = "contactform7"
 WRAPPERS = ("posted_data", "fields", "data", "form_data")
 # CF7 names a tag after its type plus a number unless the site renames it
 # (`email-512`, `tel-88`, `textarea-301`). The type says what the field holds.
-TAG_TYPES = {"email": "email", "tel": "phone", "url": "website", "textarea": "message", "acceptance": "ignored"}
+TAG_TYPES = {
+    "email": "email",
+    "tel": "phone",
+    "url": "website",
+    "textarea": "message",
+    "acceptance": "ignored",
+}
 _TYPED_TAG = re.compile(r"^(email|tel|url|textarea|acceptance)-\d+$")
 PLUMBING_PREFIXES = ("_wpcf7", "g-recaptcha", "_wpnonce", "wpcf7cf")
 

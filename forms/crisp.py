@@ -74,7 +74,9 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
         contact = Contact(phone=get_str(data, "phone", "data"))
     elif event == "session:set_nickname":
         contact = Contact(name=get_str(data, "nickname", "data"))
-    closed = event == "session:removed" or (event == "session:set_state" and get_str(data, "state", "data") == "resolved")
+    closed = event == "session:removed" or (
+        event == "session:set_state" and get_str(data, "state", "data") == "resolved"
+    )
     fingerprint = get_str(data, "fingerprint", "data")
     return chat_inquiry(
         NAME,

@@ -4,8 +4,9 @@ Forms call the same thing many names (`Your Name`, `full_name`, `your-name`,
 `Work email`, `How can we help?`). A label is reduced to a key (lower case,
 letters and digits only) and looked up in FIELD_ALIASES; a per-source mapping
 from the policy can add labels for odd forms. Labels that start with `_` are
-metadata an adapter keeps (`_event`, `_closed`, CF7's `_wpcf7`) and are ignored. Written by hand: the table *is*
-the knowledge, and no library carries form-label synonyms.
+metadata an adapter keeps (`_event`, `_closed`, CF7's `_wpcf7`) and are
+ignored. Written by hand: the table *is* the knowledge, and no library carries
+form-label synonyms.
 """
 
 from __future__ import annotations
@@ -62,7 +63,8 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
         "jobfunction",
         # added for vendor adapters: question-style and localized labels
         "whatsyourrole", "whatisyourrole", "whatsyourjobtitle", "whatisyourjobtitle",
-        "yourjobtitle", "jobtitel", "berufsbezeichnung", "whichbestdescribesyourrole", "yourposition", "puesto", "fonction", "intituledeposte",
+        "yourjobtitle", "jobtitel", "berufsbezeichnung", "whichbestdescribesyourrole",
+        "yourposition", "puesto", "fonction", "intituledeposte",
     ),
     "phone": (
         "phone", "phonenumber", "telephone", "tel", "mobile", "mobilephone", "yourphone",

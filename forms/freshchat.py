@@ -102,7 +102,12 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
         conversation_id = get_str(conversation, "conversation_id", f"data.{key}.conversation") or get_str(
             conversation, "id", f"data.{key}.conversation"
         )
-        user = user or get_obj(block, "user", f"data.{key}") or get_obj(conversation, "user", f"data.{key}.conversation") or {}
+        user = (
+            user
+            or get_obj(block, "user", f"data.{key}")
+            or get_obj(conversation, "user", f"data.{key}.conversation")
+            or {}
+        )
     elif action != "user_create":
         raise UnexpectedShape(f"action {action!r} is not a message, conversation or user event")
     first, last = _text(user.get("first_name")), _text(user.get("last_name"))
@@ -131,7 +136,9 @@ def _turn(message: Mapping[str, Any]) -> Turn | None:
     if not role:
         return None
     texts = []
-    for i, part in objects(get_list(message, "message_parts", "data.message") or [], "data.message.message_parts"):
+    for i, part in objects(
+        get_list(message, "message_parts", "data.message") or [], "data.message.message_parts"
+    ):
         text = get_obj(part, "text", f"data.message.message_parts[{i}]") or {}
         if content := get_str(text, "content", f"data.message.message_parts[{i}].text"):
             texts.append(content)

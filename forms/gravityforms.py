@@ -30,7 +30,17 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from .body import add_field, check_fields, get_list, get_obj, get_str, iso_time, load_object, objects, scalar_text
+from .body import (
+    add_field,
+    check_fields,
+    get_list,
+    get_obj,
+    get_str,
+    iso_time,
+    load_object,
+    objects,
+    scalar_text,
+)
 from .fields import canonical_name, pick
 from .generic import inquiry_from_fields
 from .types import Adapter, Inquiry, VendorIds
@@ -38,10 +48,31 @@ from .types import Adapter, Inquiry, VendorIds
 NAME = "gravityforms"
 ENTRY_META = frozenset(
     {
-        "id", "form_id", "post_id", "date_created", "date_updated", "is_starred", "is_read", "ip",
-        "source_url", "user_agent", "currency", "payment_status", "payment_date", "payment_amount",
-        "payment_method", "transaction_id", "is_fulfilled", "created_by", "transaction_type", "status",
-        "source_id", "is_approved", "workflow_final_status", "partial_entry_id", "required_fields_percent_complete",
+        "id",
+        "form_id",
+        "post_id",
+        "date_created",
+        "date_updated",
+        "is_starred",
+        "is_read",
+        "ip",
+        "source_url",
+        "user_agent",
+        "currency",
+        "payment_status",
+        "payment_date",
+        "payment_amount",
+        "payment_method",
+        "transaction_id",
+        "is_fulfilled",
+        "created_by",
+        "transaction_type",
+        "status",
+        "source_id",
+        "is_approved",
+        "workflow_final_status",
+        "partial_entry_id",
+        "required_fields_percent_complete",
     }
 )
 _FIELD_ID = re.compile(r"^\d+(\.\d+)?$")
@@ -75,7 +106,9 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
         extra=mapping,
         page_url=get_str(entry, "source_url", "entry"),
         submitted_at=_utc(created),
-        vendor=VendorIds(form_id=get_str(entry, "form_id", "entry"), submission_id=get_str(entry, "id", "entry")),
+        vendor=VendorIds(
+            form_id=get_str(entry, "form_id", "entry"), submission_id=get_str(entry, "id", "entry")
+        ),
     )
 
 
@@ -96,7 +129,10 @@ def _labels(form: Mapping[str, Any]) -> dict[str, str]:
             continue
         labels[field_id] = label
         for j, sub in objects(get_list(field, "inputs", where) or [], f"{where}.inputs"):
-            sub_id, sub_label = get_str(sub, "id", f"{where}.inputs[{j}]"), get_str(sub, "label", f"{where}.inputs[{j}]")
+            sub_id, sub_label = (
+                get_str(sub, "id", f"{where}.inputs[{j}]"),
+                get_str(sub, "label", f"{where}.inputs[{j}]"),
+            )
             if sub_id and sub_label:
                 # "First" and "Country" say enough on their own; "Street Address" needs its field's label.
                 known = canonical_name(sub_label) not in (None, "ignored")

@@ -37,7 +37,18 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import signing
-from .body import add_field, check_fields, get_list, get_obj, get_str, header, iso_time, load_json, objects, scalar_text
+from .body import (
+    add_field,
+    check_fields,
+    get_list,
+    get_obj,
+    get_str,
+    header,
+    iso_time,
+    load_json,
+    objects,
+    scalar_text,
+)
 from .errors import BadPayload, BadSignature, UnexpectedShape
 from .generic import inquiry_from_fields
 from .types import Adapter, Inquiry, VendorIds
@@ -49,25 +60,68 @@ LEGACY_HEADER = "X-HubSpot-Signature"
 LEGACY_VERSION_HEADER = "X-HubSpot-Signature-Version"
 # HubSpot's list of escapes to decode in the URI before signing (v3).
 URI_DECODES = {
-    "%3A": ":", "%2F": "/", "%3F": "?", "%40": "@", "%21": "!", "%24": "$", "%27": "'",
-    "%28": "(", "%29": ")", "%2A": "*", "%2C": ",", "%3B": ";",
+    "%3A": ":",
+    "%2F": "/",
+    "%3F": "?",
+    "%40": "@",
+    "%21": "!",
+    "%24": "$",
+    "%27": "'",
+    "%28": "(",
+    "%29": ")",
+    "%2A": "*",
+    "%2C": ",",
+    "%3B": ";",
 }
 SYSTEM_PROPERTIES = frozenset(
     {
-        "createdate", "lastmodifieddate", "lifecyclestage", "hubspot_owner_id", "associatedcompanyid",
-        "num_notes", "num_contacted_notes", "notes_last_updated", "notes_last_contacted",
-        "currentlyinworkflow", "recent_conversion_date", "recent_conversion_event_name",
-        "first_conversion_date", "first_conversion_event_name", "num_conversion_events",
-        "num_unique_conversion_events", "ip_city", "ip_state", "ip_country", "ip_zipcode",
-        "ip_state_code", "ip_country_code", "vid", "canonical-vid", "portal-id", "is-contact",
-        "objectid", "hubspotscore", "hubspot_owner_assigneddate",
+        "createdate",
+        "lastmodifieddate",
+        "lifecyclestage",
+        "hubspot_owner_id",
+        "associatedcompanyid",
+        "num_notes",
+        "num_contacted_notes",
+        "notes_last_updated",
+        "notes_last_contacted",
+        "currentlyinworkflow",
+        "recent_conversion_date",
+        "recent_conversion_event_name",
+        "first_conversion_date",
+        "first_conversion_event_name",
+        "num_conversion_events",
+        "num_unique_conversion_events",
+        "ip_city",
+        "ip_state",
+        "ip_country",
+        "ip_zipcode",
+        "ip_state_code",
+        "ip_country_code",
+        "vid",
+        "canonical-vid",
+        "portal-id",
+        "is-contact",
+        "objectid",
+        "hubspotscore",
+        "hubspot_owner_assigneddate",
     }
 )
 # Keys of the contact record itself (not properties) in the legacy and v3 layouts.
 RECORD_KEYS = frozenset(
     {
-        "form-submissions", "identity-profiles", "merge-audits", "list-memberships", "associated-owner",
-        "profile-url", "profile-token", "addedat", "id", "createdat", "updatedat", "archived", "properties",
+        "form-submissions",
+        "identity-profiles",
+        "merge-audits",
+        "list-memberships",
+        "associated-owner",
+        "profile-url",
+        "profile-token",
+        "addedat",
+        "id",
+        "createdat",
+        "updatedat",
+        "archived",
+        "properties",
     }
 )
 
@@ -108,7 +162,7 @@ def _url(headers: Mapping[str, str]) -> str:
 def _decoded_uri(url: str) -> str:
     out, i = [], 0
     while i < len(url):
-        chunk = url[i:i + 3].upper()
+        chunk = url[i : i + 3].upper()
         if url[i] == "%" and chunk in URI_DECODES:
             out.append(URI_DECODES[chunk])
             i += 3
@@ -143,7 +197,9 @@ def _from_contact(doc: Mapping[str, Any], extra: Mapping[str, str] | None) -> In
             value = value.get("value")
         add_field(fields, str(name), scalar_text(value))
     if not fields:
-        raise UnexpectedShape("the HubSpot contact has no properties a person filled in (properties is empty)")
+        raise UnexpectedShape(
+            "the HubSpot contact has no properties a person filled in (properties is empty)"
+        )
     submission = _last_submission(doc)
     check_fields(fields, NAME)
     return inquiry_from_fields(

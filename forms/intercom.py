@@ -34,7 +34,14 @@ from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 NAME = "intercom"
 SIGNATURE_HEADER = "X-Hub-Signature"
-ROLES = {"user": "visitor", "lead": "visitor", "contact": "visitor", "admin": "agent", "team": "agent", "bot": "bot"}
+ROLES = {
+    "user": "visitor",
+    "lead": "visitor",
+    "contact": "visitor",
+    "admin": "agent",
+    "team": "agent",
+    "bot": "bot",
+}
 PRIVATE_PARTS = frozenset({"note", "note_and_reopen"})
 
 
@@ -50,7 +57,9 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
     data = get_obj(doc, "data", "", required=True) or {}
     item = get_obj(data, "item", "data", required=True) or {}
     if get_str(item, "type", "data.item") != "conversation":
-        raise UnexpectedShape(f"topic {topic!r} carries no conversation (data.item.type is not 'conversation')")
+        raise UnexpectedShape(
+            f"topic {topic!r} carries no conversation (data.item.type is not 'conversation')"
+        )
     where = "data.item"
     turns: list[Turn | None] = []
     people: list[Mapping[str, Any]] = []
@@ -62,7 +71,10 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
         if role == "visitor":
             people.append(author)
     parts = get_obj(item, "conversation_parts", where) or {}
-    for i, part in objects(get_list(parts, "conversation_parts", f"{where}.conversation_parts") or [], f"{where}.conversation_parts"):
+    for i, part in objects(
+        get_list(parts, "conversation_parts", f"{where}.conversation_parts") or [],
+        f"{where}.conversation_parts",
+    ):
         at = f"{where}.conversation_parts[{i}]"
         if get_str(part, "part_type", at) in PRIVATE_PARTS:
             continue

@@ -60,7 +60,11 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
     fields: dict[str, str] = {}
     name_parts: dict[str, tuple[str | None, str | None]] = {}
     questions = sorted(
-        ((int(m.group(1)), m.group(2), value) for key, value in answers.items() if (m := _QUESTION.match(str(key)))),
+        (
+            (int(m.group(1)), m.group(2), value)
+            for key, value in answers.items()
+            if (m := _QUESTION.match(str(key)))
+        ),
         key=lambda q: q[0],
     )
     for _, unique, value in questions:
@@ -138,7 +142,7 @@ class _Labels:
         end = at + 1 + len(text)
         if end < len(self.pretty) and not self.pretty.startswith(", ", end):
             return None
-        candidate = self.pretty[self.cursor:at]
+        candidate = self.pretty[self.cursor : at]
         candidate = candidate[2:] if candidate.startswith(", ") else candidate
         if ":" in candidate:  # skipped an answer we could not match: take the last label only
             candidate = candidate.rsplit(", ", 1)[-1]

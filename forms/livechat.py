@@ -40,7 +40,7 @@ from .errors import BadSignature, UnexpectedShape
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 NAME = "livechat"
-SECRET_FIELD = "secret_key"
+SECRET_FIELD = "secret_key"  # noqa: S105 - the name of a body field, not a secret
 ACTIONS = frozenset({"incoming_chat", "incoming_event", "chat_deactivated"})
 USER_ROLES = {"customer": "visitor", "agent": "agent", "bot": "bot"}
 
@@ -92,9 +92,18 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
             threads = list(objects(get_list(chat, "threads", "payload.chat") or [], "payload.chat.threads"))
             thread = threads[-1][1] if threads else {}
         thread_id = get_str(thread, "id", "payload.chat.thread")
-        events = [(f"payload.chat.thread.events[{i}]", e) for i, e in objects(get_list(thread, "events", "payload.chat.thread") or [], "payload.chat.thread.events")]
+        events = [
+            (f"payload.chat.thread.events[{i}]", e)
+            for i, e in objects(
+                get_list(thread, "events", "payload.chat.thread") or [], "payload.chat.thread.events"
+            )
+        ]
         visit = get_obj(customer, "last_visit", "customer") or {}
-        pages = list(objects(get_list(visit, "last_pages", "customer.last_visit") or [], "customer.last_visit.last_pages"))
+        pages = list(
+            objects(
+                get_list(visit, "last_pages", "customer.last_visit") or [], "customer.last_visit.last_pages"
+            )
+        )
         page_url = get_str(pages[-1][1], "url", "customer.last_visit.last_pages[-1]") if pages else None
         event_id = f"incoming_chat:{chat_id}:{thread_id}"
     else:
@@ -122,7 +131,9 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
     )
 
 
-def _event_turns(event: Mapping[str, Any], where: str, users: Mapping[str, str], fields: dict[str, str]) -> list[Turn | None]:
+def _event_turns(
+    event: Mapping[str, Any], where: str, users: Mapping[str, str], fields: dict[str, str]
+) -> list[Turn | None]:
     kind = get_str(event, "type", where)
     if get_str(event, "visibility", where) == "agents":
         return []
@@ -132,13 +143,19 @@ def _event_turns(event: Mapping[str, Any], where: str, users: Mapping[str, str],
         return [turn(role, get_str(event, "text", where), at)]
     if kind == "filled_form":
         for i, field in objects(get_list(event, "fields", where) or [], f"{where}.fields"):
-            label = get_str(field, "label", f"{where}.fields[{i}]") or get_str(field, "type", f"{where}.fields[{i}]")
+            label = get_str(field, "label", f"{where}.fields[{i}]") or get_str(
+                field, "type", f"{where}.fields[{i}]"
+            )
             answer = field.get("answer")
             if isinstance(answer, dict):  # choice answers: {"id", "label"}
                 answer = answer.get("label")
             elif isinstance(answer, list):
                 answer = [a.get("label") if isinstance(a, dict) else a for a in answer]
-            add_field(fields, (label or f"question {i + 1}").rstrip(": ").strip() or f"question {i + 1}", scalar_text(answer))
+            add_field(
+                fields,
+                (label or f"question {i + 1}").rstrip(": ").strip() or f"question {i + 1}",
+                scalar_text(answer),
+            )
         return []
     if kind == "rich_message" and role in ("agent", "bot"):
         titles = [

@@ -29,7 +29,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import signing
-from .body import add_field, check_fields, get_list, get_obj, get_str, iso_time, load_json_object, objects, scalar_text
+from .body import (
+    add_field,
+    check_fields,
+    get_list,
+    get_obj,
+    get_str,
+    iso_time,
+    load_json_object,
+    objects,
+    scalar_text,
+)
 from .errors import BadSignature, UnexpectedShape
 from .generic import inquiry_from_fields
 from .types import Adapter, Inquiry, VendorIds
@@ -48,7 +58,9 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str | None, *, now: 
     head, claims = _segment(parts[0]), _segment(parts[1])
     if head.get("alg") != "HS256":
         raise BadSignature(f"{SIGNATURE_HEADER} must be signed HS256, got {head.get('alg')!r}")
-    signing.check_base64(signing.mac(key, f"{parts[0]}.{parts[1]}".encode("ascii", "replace")), parts[2], SIGNATURE_HEADER)
+    signing.check_base64(
+        signing.mac(key, f"{parts[0]}.{parts[1]}".encode("ascii", "replace")), parts[2], SIGNATURE_HEADER
+    )
     if claims.get("iss") != "netlify":
         raise BadSignature(f"{SIGNATURE_HEADER} was not issued by netlify")
     given = claims.get("sha256")
@@ -96,7 +108,9 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
             if str(name).lower() not in NOT_ANSWERS and str(name) not in files:
                 add_field(fields, str(name), scalar_text(value))
     if not fields and "data" not in doc and ordered is None and human is None:
-        raise UnexpectedShape("a Netlify submission has data, human_fields or ordered_human_fields; none found")
+        raise UnexpectedShape(
+            "a Netlify submission has data, human_fields or ordered_human_fields; none found"
+        )
     check_fields(fields, NAME)
     return inquiry_from_fields(
         NAME,

@@ -34,6 +34,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Mapping
 from datetime import datetime
@@ -44,6 +45,7 @@ from .errors import BadSignature
 METHOD_HEADER = "X-Qualifier-Method"
 URL_HEADER = "X-Qualifier-Url"
 TOLERANCE_SECONDS = 300
+_EPOCH = re.compile(r"^[0-9]{1,16}$")
 
 
 def clock(now: float | None) -> float:
@@ -54,7 +56,8 @@ def clock(now: float | None) -> float:
 def need_secret(secret: str | None, source: str) -> bytes:
     if not secret:
         raise BadSignature(
-            f"no secret is configured for {source}: set QUALIFIER_SECRET_{source.upper()} to check its signatures"
+            f"no secret is configured for {source}: "
+            f"set QUALIFIER_SECRET_{source.upper()} to check its signatures"
         )
     return secret.encode("utf-8")
 
@@ -103,22 +106,22 @@ def strip_prefix(value: str, prefix: str, what: str) -> str:
     """`sha256=abc` -> `abc`; a missing or different prefix is a bad signature."""
     if not value.lower().startswith(prefix.lower()):
         raise BadSignature(f"{what} must start with {prefix!r}")
-    return value[len(prefix):]
+    return value[len(prefix) :]
 
 
 def parse_timestamp(value: str, what: str) -> float:
     """Epoch seconds from seconds, milliseconds or an ISO 8601 time with a zone."""
     text = value.strip()
-    if text.isdigit() and len(text) <= 16:
+    if _EPOCH.match(text):
         number = float(text)
         return number / 1000 if number > 1e11 else number
     try:
         moment = datetime.fromisoformat(text)
-    except ValueError:
+        if moment.tzinfo is None:
+            raise BadSignature(f"{what} has no time zone")
+        return moment.timestamp()
+    except (ValueError, OverflowError):
         raise BadSignature(f"{what} is not a timestamp") from None
-    if moment.tzinfo is None:
-        raise BadSignature(f"{what} has no time zone")
-    return moment.timestamp()
 
 
 def check_fresh(timestamp: float, now: float | None, what: str, tolerance: float = TOLERANCE_SECONDS) -> None:
@@ -126,4 +129,6 @@ def check_fresh(timestamp: float, now: float | None, what: str, tolerance: float
     drift = clock(now) - timestamp
     if abs(drift) > tolerance:
         direction = "old" if drift > 0 else "in the future"
-        raise BadSignature(f"{what} is {abs(int(drift))} s {direction}; the window is {int(tolerance)} s (replay?)")
+        raise BadSignature(
+            f"{what} is {abs(int(drift))} s {direction}; the window is {int(tolerance)} s (replay?)"
+        )

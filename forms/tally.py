@@ -26,7 +26,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import signing
-from .body import add_field, check_fields, get_list, get_obj, get_str, iso_time, load_json_object, objects, scalar_text
+from .body import (
+    add_field,
+    check_fields,
+    get_list,
+    get_obj,
+    get_str,
+    iso_time,
+    load_json_object,
+    objects,
+    scalar_text,
+)
 from .errors import UnexpectedShape
 from .generic import inquiry_from_fields
 from .types import Adapter, Inquiry, VendorIds
@@ -83,7 +93,8 @@ def _value_text(kind: str, field: Mapping[str, Any], where: str) -> str | None:
         options = {
             opt_id: text
             for _, opt in objects(get_list(field, "options", where) or [], f"{where}.options")
-            if (opt_id := get_str(opt, "id", f"{where}.options")) and (text := get_str(opt, "text", f"{where}.options"))
+            if (opt_id := get_str(opt, "id", f"{where}.options"))
+            and (text := get_str(opt, "text", f"{where}.options"))
         }
         chosen = value if isinstance(value, list) else [value]
         return scalar_text([options.get(v, v) if isinstance(v, str) else v for v in chosen])

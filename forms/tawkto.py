@@ -70,7 +70,9 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
         person = get_obj(doc, "requester", "") or {}
         submission_id = get_str(ticket, "id", "ticket")
         add_field(fields, "Subject", get_str(ticket, "subject", "ticket"))
-        turns.append(turn("visitor", get_str(ticket, "message", "ticket"), iso_time(get_str(doc, "time", ""))))
+        turns.append(
+            turn("visitor", get_str(ticket, "message", "ticket"), iso_time(get_str(doc, "time", "")))
+        )
     else:
         conversation_id = get_str(doc, "chatId", "", required=True)
         person = get_obj(doc, "visitor", "") or {}

@@ -30,7 +30,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import signing
-from .body import add_field, check_fields, get_list, get_obj, get_str, iso_time, load_json_object, objects, scalar_text
+from .body import (
+    add_field,
+    check_fields,
+    get_list,
+    get_obj,
+    get_str,
+    iso_time,
+    load_json_object,
+    objects,
+    scalar_text,
+)
 from .errors import UnexpectedShape
 from .generic import inquiry_from_fields
 from .types import Adapter, Inquiry, VendorIds
@@ -58,12 +68,19 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
     titles = _titles(response)
     fields: dict[str, str] = {}
     typed: dict[str, str] = {}
-    for i, answer in objects(get_list(response, "answers", "form_response", required=True) or [], "form_response.answers"):
+    for i, answer in objects(
+        get_list(response, "answers", "form_response", required=True) or [], "form_response.answers"
+    ):
         where = f"form_response.answers[{i}]"
         kind = get_str(answer, "type", where, required=True)
         field = get_obj(answer, "field", where, required=True) or {}
         field_id = get_str(field, "id", f"{where}.field")
-        label = titles.get(field_id or "") or get_str(field, "ref", f"{where}.field") or field_id or f"answer {i + 1}"
+        label = (
+            titles.get(field_id or "")
+            or get_str(field, "ref", f"{where}.field")
+            or field_id
+            or f"answer {i + 1}"
+        )
         used = add_field(fields, label, _answer_text(kind or "", answer.get(kind or "")))
         if used and kind in TYPED:
             typed[used] = TYPED[kind]
@@ -87,7 +104,9 @@ def _titles(response: Mapping[str, Any]) -> dict[str, str]:
     """field id -> question title, from the form definition (empty when absent)."""
     definition = get_obj(response, "definition", "form_response") or {}
     titles: dict[str, str] = {}
-    for i, field in objects(get_list(definition, "fields", "form_response.definition") or [], "form_response.definition.fields"):
+    for i, field in objects(
+        get_list(definition, "fields", "form_response.definition") or [], "form_response.definition.fields"
+    ):
         where = f"form_response.definition.fields[{i}]"
         field_id, title = get_str(field, "id", where), get_str(field, "title", where)
         if field_id and title:

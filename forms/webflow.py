@@ -23,7 +23,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from . import signing
-from .body import add_field, check_fields, get_list, get_obj, get_str, iso_time, load_json_object, objects, scalar_text
+from .body import (
+    add_field,
+    check_fields,
+    get_list,
+    get_obj,
+    get_str,
+    iso_time,
+    load_json_object,
+    objects,
+    scalar_text,
+)
 from .errors import UnexpectedShape
 from .generic import inquiry_from_fields
 from .types import Adapter, Inquiry, VendorIds
@@ -39,7 +49,9 @@ def verify(body: bytes, headers: Mapping[str, str], secret: str | None, *, now: 
     given = signing.need_header(headers, SIGNATURE_HEADER)
     stamp = signing.need_header(headers, TIMESTAMP_HEADER)
     signing.check_fresh(signing.parse_timestamp(stamp, TIMESTAMP_HEADER), now, TIMESTAMP_HEADER)
-    signing.check_hex(signing.mac(key, stamp.encode("ascii", "replace") + b":" + body), given, SIGNATURE_HEADER)
+    signing.check_hex(
+        signing.mac(key, stamp.encode("ascii", "replace") + b":" + body), given, SIGNATURE_HEADER
+    )
 
 
 def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | None = None) -> Inquiry:

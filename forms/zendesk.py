@@ -46,7 +46,13 @@ SIGNATURE_HEADER = "X-Zendesk-Webhook-Signature"
 TIMESTAMP_HEADER = "X-Zendesk-Webhook-Signature-Timestamp"
 API_KEY_HEADER = "X-API-Key"
 QUIET_EVENTS = frozenset(
-    {"conversation:create", "conversation:read", "conversation:typing", "conversation:join", "conversation:referral"}
+    {
+        "conversation:create",
+        "conversation:read",
+        "conversation:typing",
+        "conversation:join",
+        "conversation:referral",
+    }
 )
 CLOSING_EVENTS = frozenset({"conversation:remove", "conversation:leave"})
 
@@ -99,7 +105,9 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
         if user and not person:
             person.update(user)
     if len(conversations) > 1:
-        raise UnexpectedShape("events belong to more than one conversation; send one conversation per delivery")
+        raise UnexpectedShape(
+            "events belong to more than one conversation; send one conversation per delivery"
+        )
     profile = get_obj(person, "profile", "user") or {}
     given, surname = _text(profile.get("givenName")), _text(profile.get("surname"))
     name = " ".join(p for p in (given, surname) if p) or _text(person.get("displayName"))
@@ -143,7 +151,11 @@ def _content_text(content: Mapping[str, Any], where: str) -> str | None:
         return get_str(content, "text", where)
     if kind in ("carousel", "list"):
         items = get_list(content, "items", where) or []
-        titles = [t for i, item in objects(items, f"{where}.items") if (t := get_str(item, "title", f"{where}.items[{i}]"))]
+        titles = [
+            t
+            for i, item in objects(items, f"{where}.items")
+            if (t := get_str(item, "title", f"{where}.items[{i}]"))
+        ]
         return "\n".join(titles) or None
     return None
 

@@ -374,7 +374,7 @@ def _hours(table: Mapping[str, Any], path: str) -> WorkingHours:
         raise _error(f"{path}.hours", f"must look like '09:00-17:30', got {hours!r}")
     h1, m1, h2, m2 = (int(g) for g in match.groups())
     start, end = time(h1, m1), time(0, 0) if h2 == 24 else time(h2, m2)
-    if start == end:
+    if start == end and h2 != 24:  # "00:00-24:00" is all day
         raise _error(f"{path}.hours", "start and end are the same")
     days = _strings(table.get("days", list(WORKDAYS)), f"{path}.days")
     for day in days:

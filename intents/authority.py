@@ -250,6 +250,8 @@ def _break_words() -> frozenset[str]:
 
     words = {_fold(w) for w in en | de | es | fr | it | nl | pt}
     words |= {"here", "looking", "interested", "writing", "reaching", "trying", "hoping", "wondering", "based"}
+    words |= {"i'm", "im", "i'd", "i'll", "i've", "we're", "we'd", "we'll", "we've", "you're", "it's", "that's", "there's",
+              "he's", "she's", "they're", "let's", "who's", "what's"}
     return frozenset(words - _TITLE_INNER)
 
 
@@ -406,7 +408,7 @@ def _from_title_field(seg: Segment) -> list[Finding[Authority]]:
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     value = text[start:end]
-    if start >= end or _fold(value).strip(" .-_/") in _JUNK_TITLES or not re.search(r"[^\W\d_]", value):
+    if start >= end or re.sub(r"[^a-z0-9]+", " ", _fold(value)).strip() in _JUNK_TITLES or not re.search(r"[^\W\d_]", value):
         return []
     if len(value.split()) > 12:
         return []

@@ -57,11 +57,35 @@ PATTERNS_FILE = Path(__file__).with_name("patterns") / "contact.tsv"
 OBJECTS_FILE = Path(__file__).with_name("lexicons") / "contact_objects.tsv"
 
 ROLES = (
-    "request", "choice", "form_page", "form_mention", "offer", "offer_label", "slot_offer",
-    "yes", "no", "slot_pick", "contact_details", "negator", "negator_after", "hedge",
-    "gap_blocker", "subject_blocker", "info_only",
+    "request",
+    "choice",
+    "form_page",
+    "form_mention",
+    "offer",
+    "offer_label",
+    "slot_offer",
+    "yes",
+    "no",
+    "slot_pick",
+    "contact_details",
+    "negator",
+    "negator_after",
+    "hedge",
+    "gap_blocker",
+    "subject_blocker",
+    "info_only",
 )
-KINDS = ("demo", "call", "meeting", "quote", "proposal", "pricing", "contact", "yes_to_offer", "declined_offer")
+KINDS = (
+    "demo",
+    "call",
+    "meeting",
+    "quote",
+    "proposal",
+    "pricing",
+    "contact",
+    "yes_to_offer",
+    "declined_offer",
+)
 
 # Segments a person wrote in their own words.
 FREE_TEXT_KINDS = ("turn", "message", "subject", "other")
@@ -69,6 +93,7 @@ FREE_TEXT_KINDS = ("turn", "message", "subject", "other")
 _SENTENCE_END = re.compile(r"[.!?;\n]")
 _CLAUSE_END = re.compile(r"[.!?;:,\n–—]|\b(?:but|and|so|then|just|only|though|however|although)\b", re.I)
 _WORD = re.compile(r"\w+")
+_QUESTION = re.compile(r"[^.!?\n]{1,400}\?")
 _WORD_AS_WRITTEN = re.compile(r"\w+(?:['’]\w+)*")
 # How many words before a request the negation and subject checks look at.
 NEGATION_WINDOW_WORDS = 6
@@ -175,9 +200,13 @@ def _negated(text: str, start: int, end: int) -> bool:
 def _hedged(text: str, start: int, end: int) -> bool:
     """A deferral anywhere in the sentence around the request ("at some point")."""
     window_start = max(0, start - SENTENCE_WINDOW_CHARS)
-    sentence_start = max((m.end() for m in _SENTENCE_END.finditer(text, window_start, start)), default=window_start)
+    sentence_start = max(
+        (m.end() for m in _SENTENCE_END.finditer(text, window_start, start)), default=window_start
+    )
     following = _SENTENCE_END.search(text, end, end + SENTENCE_WINDOW_CHARS)
-    sentence = text[sentence_start : following.start() if following else min(len(text), end + SENTENCE_WINDOW_CHARS)]
+    sentence = text[
+        sentence_start : following.start() if following else min(len(text), end + SENTENCE_WINDOW_CHARS)
+    ]
     return any(r.regex.search(sentence) for r in load_rules()["hedge"])
 
 
@@ -190,24 +219,32 @@ def _clause_before(text: str, start: int) -> str:
 def _last_words(text: str, count: int) -> str:
     """The end of `text` from its `count`-th last word on, as written ("don't" stays whole)."""
     starts = [m.start() for m in _WORD_AS_WRITTEN.finditer(text)]
-    return text[starts[-count]:] if len(starts) >= count else text
+    return text[starts[-count] :] if len(starts) >= count else text
 
 
 # ---------------------------------------------------------------- answers to offers
 
 
 def _answer_to_offer(segment: Segment, question: str) -> Iterator[Finding[ContactRequest]]:
-    """A visitor's reply to a bot or agent turn that offered a call or times."""
+    """A visitor's reply to a bot or agent turn that offered a call or times.
+
+    A yes or no answers the turn's last question, so only an offer in that question
+    counts for them ("I can have someone call you. Are you the one who signs off?"
+    -> "yes" is about signing off); a phone number or email given after an offer
+    anywhere in the turn accepts it ("Our team will call you. What's your number?").
+    """
     rules = load_rules()
-    offered = segment.asked == "contact" or any(r.regex.search(question) for r in rules["offer"])
+    last_question = _last_question(question)
+    offered = segment.asked == "contact" or any(r.regex.search(last_question) for r in rules["offer"])
+    offered_anywhere = offered or any(r.regex.search(question) for r in rules["offer"])
     slots_offered = any(r.regex.search(question) for r in rules["slot_offer"])
-    if not (offered or slots_offered):
+    if not (offered_anywhere or slots_offered):
         return
     reply = segment.text
-    answer = _reply_answer(reply)
+    answer = _reply_answer(reply) if offered or slots_offered else None
     if answer is None and slots_offered:
         answer = _first_match(reply, rules["slot_pick"])
-    if answer is None and offered:
+    if answer is None and offered_anywhere:
         answer = _first_match(reply, rules["contact_details"])
     if answer is None:
         return
@@ -225,6 +262,12 @@ def _answer_to_offer(segment: Segment, question: str) -> Iterator[Finding[Contac
     )
 
 
+def _last_question(text: str) -> str:
+    """The last sentence of a bot turn that ends in "?", or the whole turn when none does."""
+    questions = _QUESTION.findall(text)
+    return questions[-1] if questions else text
+
+
 def _reply_answer(reply: str) -> tuple[Rule, re.Match[str]] | None:
     """(rule, match) of a yes or a no in a reply; a leading yes wins unless "but" declines it."""
     rules = load_rules()
@@ -232,7 +275,9 @@ def _reply_answer(reply: str) -> tuple[Rule, re.Match[str]] | None:
     no_start = _first_match(reply, [r for r in rules["no"] if r.regex.pattern.startswith("^")])
     no_phrase = _first_match(reply, [r for r in rules["no"] if not r.regex.pattern.startswith("^")])
     if yes and not no_start:
-        if no_phrase and re.search(r"\b(?:but|though|however)\b", reply[yes[1].end() : no_phrase[1].start()], re.I):
+        if no_phrase and re.search(
+            r"\b(?:but|though|however)\b", reply[yes[1].end() : no_phrase[1].start()], re.I
+        ):
             return no_phrase
         return yes
     if no_start or no_phrase:

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -52,9 +53,11 @@ LEXICON_DIR = Path(__file__).parent / "lexicons"
 PATTERN_FILES = ("intent.jsonl", "junk.jsonl")
 SCOPES = ("text", "title", "company", "page", "label")
 # Characters of each segment the cues read: the head of a long message carries
-# its purpose, and the tail is where a "P.S." hides, so both are read.
-MAX_SCAN = 20_000
-TAIL_SCAN = 4_000
+# its purpose, and the tail is where a "P.S." hides, so both are read. Prompt
+# injection triggers (four cues) read the whole text, up to INJECTION_SCAN.
+MAX_SCAN = 5_000
+TAIL_SCAN = 1_500
+INJECTION_SCAN = 200_000
 # A non-buying label needs at least this much weight to win.
 MIN_LABEL_SCORE = 2.0
 # What a trained model may add at most (see `_model_votes`).
@@ -96,11 +99,16 @@ def classify_intent(
     scores: dict[str, float] = defaultdict(float)
     notes: list[str] = []
     for hit in hits:
-        scores[_label_of(hit, sender)] += hit.cue.weight
+        scores[_label_of(hit, sender)] += hit.weight
     for label, weight, note in _sender_votes(sender):
         scores[label] += weight
         notes.append(note)
-    for label, weight, note in _slot_votes(slots, contact, injected):
+    # A slot read from the same words as a pitch or a scam is not a buyer's slot.
+    claimed = tuple(
+        h.evidence for h in hits
+        if h.evidence is not None and h.cue.weight > 0 and _label_of(h, sender) not in ("buying", "support")
+    )
+    for label, weight, note in _slot_votes(slots, contact, injected + claimed):
         scores[label] += weight
         notes.append(note)
     for label, weight, note in _model_votes(view):
@@ -153,6 +161,13 @@ class Hit:
     cue: Cue
     text: str  # the matched words
     evidence: Evidence | None  # None for page and field-label cues (not the person's words)
+    # A cue's second match elsewhere counts half again: repeated evidence
+    # strengthens a reading ("verified list ... deliverability ... free sample").
+    share: float = 1.0
+
+    @property
+    def weight(self) -> float:
+        return self.cue.weight * self.share
 
 
 class PatternError(ValueError):
@@ -162,22 +177,38 @@ class PatternError(ValueError):
 @lru_cache(maxsize=1)
 def load_cues() -> tuple[Cue, ...]:
     """Every cue of `patterns/intent.jsonl` and `patterns/junk.jsonl`, validated once."""
-    cues: list[Cue] = []
-    seen: set[str] = set()
+    lines: list[tuple[str, str]] = []
     for name in PATTERN_FILES:
-        path = PATTERN_DIR / name
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            where = f"{name}:{number}"
-            row = json.loads(line)
-            cue = _cue_from_row(row, where)
-            if cue.id in seen:
-                raise PatternError(f"{where}: duplicate id {cue.id!r}")
-            seen.add(cue.id)
-            cues.append(cue)
+        text = (PATTERN_DIR / name).read_text(encoding="utf-8")
+        lines += [(f"{name}:{n}", line) for n, line in enumerate(text.splitlines(), 1)]
+    cues = _parse_cues(lines)
     if not cues:
         raise PatternError("no intent cues loaded")
+    return cues
+
+
+def cues_from_lines(lines: Iterable[str], source: str) -> tuple[Cue, ...]:
+    """Cues from JSON lines (one file's text); PatternError names the line and the key."""
+    return _parse_cues([(f"{source}:{n}", line) for n, line in enumerate(lines, 1)])
+
+
+def _parse_cues(lines: Iterable[tuple[str, str]]) -> tuple[Cue, ...]:
+    cues: list[Cue] = []
+    seen: set[str] = set()
+    for where, line in lines:
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise PatternError(f"{where}: not JSON: {exc.msg}") from None
+        if not isinstance(row, dict):
+            raise PatternError(f"{where}: a cue must be a JSON object")
+        cue = _cue_from_row(row, where)
+        if cue.id in seen:
+            raise PatternError(f"{where}: duplicate id {cue.id!r}")
+        seen.add(cue.id)
+        cues.append(cue)
     return tuple(cues)
 
 
@@ -219,7 +250,7 @@ def load_lexicon(name: str) -> frozenset[str]:
 
 
 def match_cues(view: TextView) -> list[Hit]:
-    """Every cue that fires, at most once per cue (its first match)."""
+    """Every cue that fires: its first match, and a second one (at half weight) when there is one."""
     hits: list[Hit] = []
     text_segments = view.of_kind(*FREE_TEXT_KINDS)
     by_scope: dict[str, tuple[Segment, ...]] = {
@@ -238,25 +269,30 @@ def match_cues(view: TextView) -> list[Hit]:
             if m:
                 hits.append(Hit(cue, m.group(0), None))
             continue
+        found = 0
         for segment in by_scope[cue.scope]:
-            found = _search(cue.regex, segment.text)
-            if found:
-                start, end = found
-                hits.append(Hit(cue, segment.text[start:end], TextView.evidence(segment, start, end)))
+            for start, end in _search(cue.regex, segment.text, 2 - found):
+                share = 1.0 if found == 0 else 0.5
+                hits.append(Hit(cue, segment.text[start:end], TextView.evidence(segment, start, end), share))
+                found += 1
+            if found >= 2:
                 break
     return hits
 
 
-def _search(regex: re.Pattern[str], text: str) -> tuple[int, int] | None:
-    """The first match in the head of `text`, else in its tail (long messages)."""
-    m = regex.search(text, 0, MAX_SCAN)
-    if m and m.end() > m.start():
-        return m.start(), m.end()
+def _search(regex: re.Pattern[str], text: str, limit: int = 1) -> list[tuple[int, int]]:
+    """Up to `limit` non-empty matches in the head of `text`, then in its tail (long messages)."""
+    spans: list[tuple[int, int]] = []
+    regions = [(0, min(len(text), MAX_SCAN))]
     if len(text) > MAX_SCAN:
-        m = regex.search(text, max(MAX_SCAN, len(text) - TAIL_SCAN))
-        if m and m.end() > m.start():
-            return m.start(), m.end()
-    return None
+        regions.append((max(MAX_SCAN, len(text) - TAIL_SCAN), len(text)))
+    for start, end in regions:
+        for m in regex.finditer(text, start, end):
+            if m.end() > m.start():
+                spans.append((m.start(), m.end()))
+                if len(spans) >= limit:
+                    return spans
+    return spans
 
 
 def _page_text(view: TextView) -> str:
@@ -422,8 +458,8 @@ def _result(
     sender: SenderFacts,
     injected: tuple[Evidence, ...],
 ) -> IntentResult:
-    own = sorted((h for h in hits if _label_of(h, sender) == label and h.cue.weight > 0), key=lambda h: -h.cue.weight)
-    reasons = [f"{h.cue.reason}: '{_quote(h.text)}'" for h in own[:3]]
+    own = sorted((h for h in hits if _label_of(h, sender) == label and h.cue.weight > 0), key=lambda h: -h.weight)
+    reasons = [f"{h.cue.reason}: '{_quote(h.text)}'" for h in own if h.share == 1.0][:3]
     reasons += [n for n in notes if _note_supports(n, label)][:2]
     if not reasons:
         reasons.append("nothing marks it as anything but a possible buyer")
@@ -485,8 +521,8 @@ def _sender_flags(sender: SenderFacts) -> tuple[tuple[str, bool], ...]:
 
 
 def _audience(hits: list[Hit]) -> str | None:
-    press = sum(h.cue.weight for h in hits if h.cue.label == "research" and h.cue.audience == "press")
-    general = sum(h.cue.weight for h in hits if h.cue.label == "research" and h.cue.audience == "general")
+    press = sum(h.weight for h in hits if h.cue.label == "research" and h.cue.audience == "press")
+    general = sum(h.weight for h in hits if h.cue.label == "research" and h.cue.audience == "general")
     return "press" if press > general else None
 
 
@@ -614,27 +650,43 @@ _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*|[.!?\n]+")
 
 
 def _injected_spans(view: TextView) -> tuple[Evidence, ...]:
-    """Sentences that instruct the assistant, and the instructions that follow them."""
+    """Sentences that instruct the assistant, and the instructions that follow them.
+
+    Triggers are searched in the whole text; only the sentences they fall in,
+    and the ones right after those, are looked at one by one.
+    """
     triggers = [c for c in load_cues() if c.flag == "prompt_injection"]
     followups = [c for c in load_cues() if c.flag == "instruction"]
     spans: list[Evidence] = []
     for segment in view.of_kind(*FREE_TEXT_KINDS):
-        text = segment.text
-        if not any(_search(c.regex, text) for c in triggers):
+        text = segment.text[:INJECTION_SCAN]
+        hits = sorted({m.start() for c in triggers for m in c.regex.finditer(text)})
+        if not hits:
             continue
-        active = False
-        for m in _SENTENCE.finditer(text[:MAX_SCAN]):
-            sentence = m.group(0)
-            if not sentence.strip(" .!?\n"):
-                continue
-            is_trigger = any(c.regex.search(sentence) for c in triggers)
-            follows = active and any(c.regex.search(sentence.lstrip()) for c in followups)
-            active = is_trigger or follows
-            if active:
-                start = m.start() + (len(sentence) - len(sentence.lstrip()))
-                end = m.start() + len(sentence.rstrip())
-                if end > start:
-                    spans.append(TextView.evidence(segment, start, end))
+        sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
+        starts = [start for start, _ in sentences]
+        chosen = {bisect_right(starts, position) - 1 for position in hits}
+        marked: set[int] = set()
+        for index in sorted(chosen):
+            marked.add(index)
+            following = index + 1
+            while following < len(sentences) and following not in chosen:
+                start, end = sentences[following]
+                sentence = text[start:end]
+                if not sentence.strip(" .!?\n"):
+                    following += 1
+                    continue
+                if not any(c.regex.search(sentence.lstrip()) for c in followups):
+                    break
+                marked.add(following)
+                following += 1
+        for index in sorted(marked):
+            start, end = sentences[index]
+            sentence = text[start:end]
+            left = start + len(sentence) - len(sentence.lstrip())
+            right = start + len(sentence.rstrip())
+            if right > left:
+                spans.append(TextView.evidence(segment, left, right))
     return tuple(spans)
 
 

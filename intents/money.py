@@ -64,6 +64,7 @@ class MoneyMatch:
     rules: tuple[str, ...]  # every rule that contributed, in RULES order
     latent: bool = False  # a bare number: no currency, magnitude or money word
     explicit_currency: bool = False  # a currency marker was written
+    money_word: bool = False  # "grand", "bucks", "six figures": money even without a currency
     vague: bool = False  # "six figures": money, no figure
     approx: bool = False
     bound: str | None = None  # "min" | "max" for one-sided bounds
@@ -105,6 +106,8 @@ _NUM = (
     r"(?<!\w)(?<!\d[.,])(?:"
     # grouped by comma, dot or apostrophe, with an optional 1-2 digit decimal part
     r"\d{1,3}(?:(?:,\d{3}(?!\d))+|(?:\.\d{3}(?!\d))+|(?:['’]\d{3}(?!\d))+)(?:[.,]\d{1,2}(?!\d))?"
+    # Indian grouping: 5,00,000 and 1,00,00,000
+    r"|\d{1,2}(?:,\d{2})+,\d{3}(?!\d)(?:\.\d{1,2}(?!\d))?"
     # grouped by spaces ("15 000"), never a run of phone-number groups
     rf"|(?<!\d[{_SPACE}])\d{{1,3}}(?:[{_SPACE}]\d{{3}}(?!\d))+(?![{_SPACE}.\-]\d)(?:,\d{{1,2}}(?!\d))?"
     r"|\d+(?:[.,]\d+)?"
@@ -155,7 +158,7 @@ def _number_value(raw: str) -> tuple[float, bool]:
             s = s.replace(",", "")
         return float(s), False
     if "," in s:
-        if re.fullmatch(r"\d{1,3}(?:,\d{3})+", s):
+        if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}", s):
             return float(s.replace(",", "")), False
         return float(s.replace(",", ".")), False
     if "." in s:
@@ -287,7 +290,7 @@ _PERIOD_ADVERBS = {
 _PERIOD_PHRASES: dict[tuple[str, ...], str] = {
     ("one", "-", "off"): "one_time", ("one", "off"): "one_time", ("one", "-", "time"): "one_time",
     ("one", "time"): "one_time", ("lump", "sum"): "one_time", ("one", "-", "shot"): "one_time",
-    ("single", "payment"): "one_time", ("pago", "único"): "one_time", ("pago", "unico"): "one_time",
+    ("single", "payment"): "one_time", ("upfront",): "one_time", ("up", "-", "front"): "one_time", ("pago", "único"): "one_time", ("pago", "unico"): "one_time",
     ("paiement", "unique"): "one_time", ("una", "tantum"): "one_time", ("pagamento", "único"): "one_time",
     ("p", ".", "a", "."): "annual", ("p", ".", "a"): "annual", ("p", "/", "a"): "annual",
     ("p", "/", "m"): "monthly", ("p", "/", "y"): "annual", ("per", "annum"): "annual",
@@ -328,6 +331,7 @@ _QUANTITY_NOUNS = frozenset({
     "likes", "shares", "clicks", "installs", "players", "members", "loads", "shifts", "jobs", "hires",
     "candidates", "roles", "positions", "km²", "m²", "acres", "hectares", "floors", "sqm", "bottles",
     "cases", "cans", "cups", "meals", "covers", "tables", "nights", "bookings", "reservations", "seats",
+    "listeners", "readers", "viewers", "plays", "streams", "registrants", "signups", "subs", "audience",
 })
 
 # Vague magnitudes
@@ -336,6 +340,12 @@ _VAGUE_QUALIFIERS = frozenset({"low", "mid", "high", "lower", "upper", "middle",
 _FEW = frozenset({"few", "couple", "several", "some"})
 _VAGUE_SCALES = frozenset({"thousand", "thousands", "grand", "hundred", "hundreds", "k", "million", "millions", "mil"})
 
+
+# A condition that may close a stretch: "5k, up to 8k if needed".
+_CONDITIONS = {
+    ("if", "needed"): "", ("if", "necessary"): "", ("if", "required"): "", ("if", "need", "be"): "",
+    ("at", "a", "push"): "", ("in", "a", "pinch"): "", ("if", "we", "must"): "", ("if", "it", "fits"): "",
+}
 
 # Words an expression may start with (besides figures and currency markers).
 _STARTERS = frozenset(
@@ -773,6 +783,13 @@ class _Parser:
                     expr.rule = "money.bound.min.v1"
                     expr.end = j + 1
                     continue
+            if expr.currency in (None, "*") and not expr.vague:
+                cur = _currency_at(self.toks, j, "suffix")
+                if cur is not None and cur[0].iso != "*" and self.toks[j].start - self.toks[j - 1].end <= 1:
+                    expr.currency, expr.explicit = cur[0].iso, True  # "100,000+ USD"
+                    expr.rules.add("money.currency.suffix.v1")
+                    expr.end = j + cur[1]
+                    continue
             found = self.phrase_at(j, _SUFFIX_BOUNDS, 3)
             if found is None:
                 return
@@ -807,6 +824,10 @@ class _Parser:
             if not (low == "p" and not self.touching(j + 1)):
                 return "period", value, j + size
         if low in _PERIOD_ADVERBS:
+            # "12k monthly listeners", "50k annual visitors": an adjective on a count
+            nxt = self.low(j + 1)
+            if nxt in _QUANTITY_NOUNS or nxt in ("active", "unique", "recurring", "returning") or _plural_noun(nxt):
+                return None
             return "period", _PERIOD_ADVERBS[low], j + 1
         if low in _PER_WORDS or low in ("/", "a", "an"):
             noun = self.low(j + 1)
@@ -845,7 +866,7 @@ class _Parser:
         limit = min(self.n, first.end + 12)
         while k < limit:
             tok = self.toks[k]
-            if tok.kind in ("num", "cur") or tok.low in _UNITS or tok.low in _TENS:
+            if tok.kind in ("num", "cur") or tok.low in _UNITS or tok.low in _TENS or _currency_at(self.toks, k, "prefix"):
                 second = self.expression(k, first.end)
                 if second is None or second.vague or second.lo is None and second.hi is None:
                     return first
@@ -877,6 +898,9 @@ class _Parser:
                     per_unit=first.per_unit or second.per_unit, approx=first.approx, bound=None,
                     first=first.first, last=second.last,
                 )
+                tail = self.phrase_at(merged.end, _CONDITIONS, 3)
+                if tail is not None:
+                    merged.end += tail[1]
                 return merged
             if tok.low not in self._GAP and self.prefix_word(tok.low) is False:
                 return first
@@ -947,10 +971,17 @@ class _Parser:
     # result --------------------------------------------------------------------------------
     def to_match(self, expr: _Expr) -> MoneyMatch | None:
         toks = self.toks
-        latent = not (expr.explicit or expr.magnitude or expr.money_word or expr.vague)
+        # A bare number is latent; so is a figure in words with no money word ("thanks a million").
+        words_only = all(
+            "money.amount.digits.v1" not in (a.rules if a else set()) for a in (expr.first, expr.last)
+        )
+        latent = not (expr.explicit or expr.money_word or expr.vague) and (not expr.magnitude or words_only)
         # a quantity, not money: "50k users", "4k video", "10-15 people", "a few thousand records"
-        if not expr.explicit and expr.end < self.n and self.low(expr.end) in _QUANTITY_NOUNS:
-            if not (expr.period or expr.per_unit):
+        if not expr.explicit and not expr.money_word and expr.end < self.n:
+            nxt = self.low(expr.end)
+            if nxt in _PERIOD_ADVERBS or nxt in ("active", "unique", "new", "total", "daily", "weekly"):
+                nxt = self.low(expr.end + 1)  # "100k monthly visitors"
+            if (nxt in _QUANTITY_NOUNS or _plural_noun(nxt)) and not (expr.period or expr.per_unit):
                 return None
         if not expr.explicit and expr.vague and not expr.money_word:
             nxt = self.low(expr.end)
@@ -974,11 +1005,31 @@ class _Parser:
             rules=ordered,
             latent=latent,
             explicit_currency=expr.explicit,
+            money_word=expr.money_word,
             vague=expr.vague,
             approx=expr.approx,
             bound=expr.bound,
             per_unit=expr.per_unit,
         )
+
+
+# Words ending in "s" that are no counted noun after a figure ("50k is", "10k tops", "5k thanks").
+_NOT_PLURAL = frozenset({
+    "this", "is", "was", "has", "does", "as", "us", "plus", "less", "tops", "ish", "thanks", "unless",
+    "across", "towards", "besides", "perhaps", "always", "sometimes", "yes", "its", "his", "hers", "ours",
+    "yours", "theirs", "whereas", "minus", "bucks", "dollars", "euros", "pounds", "francs", "rupees",
+    "reais", "pesos", "dólares", "dolares", "libras", "yes", "thus", "various", "afterwards", "upwards",
+    "downwards", "onwards", "regardless", "nevertheless", "anyways", "fees",
+    # verbs: "10k works for us", "5k sounds right"
+    "works", "sounds", "seems", "looks", "makes", "gets", "fits", "covers", "includes", "goes", "means",
+    "helps", "matters", "stays", "remains", "feels", "needs", "buys", "pays", "gives", "takes", "runs",
+    "keeps", "lets", "comes", "leaves", "allows", "depends", "suits", "applies", "equals", "sits", "hurts",
+})
+
+
+def _plural_noun(word: str) -> bool:
+    """A lower-case plural-looking word ("registrants", "listeners"): what a bare figure counts."""
+    return len(word) > 3 and word.isalpha() and word.endswith("s") and not word.endswith("ss") and word not in _NOT_PLURAL
 
 
 def _clean(value: float | None) -> float | None:

@@ -1,8 +1,318 @@
-"""Need extraction (placeholder)."""
+"""Need: a concrete problem, use case, project or product interest of the person's own.
+
+SCHEMA.md: "we are migrating 40 TB to the cloud" and "need a CRM for 12 reps"
+are needs; "send info", "pricing?", a bare plan, trial, price or case-study
+question, or a product dropdown value alone are not. For support, a problem
+(an error, a lock-out, a wrong charge) is a need, and a how-to question or an
+account chore (cancel, export, add a user, resend an invoice) is not.
+
+How: the person's free text is cut into clauses (sentences, then at "but",
+dashes and brackets). Each clause is scored with the weighted patterns of
+`patterns/need.jsonl`:
+- anchors, one of which a clause must have: `want` ("we need", "looking
+  for", "wir suchen", "necesitamos"...), `action` (a project verb: replace,
+  migrate, automate...), `problem` (pain, manual work, errors, lock-outs);
+- boosters: `project` (an engagement noun: migration, pentest, audit),
+  `scope` (a quantity of things: "for our 3 warehouses"), `own` (we/our/my);
+- `vague` patterns that pull a clause down (info and price requests, chores,
+  how-to questions), and a negated want ("we don't need payroll");
+- the concreteness test: content words after the anchor that are neither
+  function words (spaCy's stop lists for en/de/es/fr/it/nl/pt) nor vague
+  words (the `words` row of need.jsonl).
+A clause that clears `THRESHOLD` becomes a candidate whose evidence is the
+clause from its anchor on, at most `MAX_EVIDENCE_WORDS` words. A clause that
+says they are not in the market ("happy with our current tool", "no plans to
+switch") withdraws candidates that rest only on a problem or a quantity.
+A terse chat answer to the bot's "what are you hoping to solve?" counts as an
+anchor, read against that question (which is never evidence).
+
+Libraries considered: a spaCy `textcat` needs labelled data the repo does not
+have yet and cannot point at the words that show the need (and evidence is the
+product); zero-shot NLI models are far too large and slow for the 5 ms budget.
+So rules first, with their weights as data; a trained component can be added
+if measurements show it pays.
+"""
+
 from __future__ import annotations
-from .text import TextView
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .context import is_negated, words
+from .text import Segment, TextView
 from .types import Context, Finding, Need
+
+PATTERNS_FILE = Path(__file__).parent / "patterns" / "need.jsonl"
+THRESHOLD = 3.5
+MAX_EVIDENCE_WORDS = 15
+ANCHORS = ("want", "action", "problem", "project")
+# Anchors that state a want on their own: "not in the market" does not withdraw them.
+_STATED_PROJECT = frozenset({"need.action.project_verb.v1"})
+KINDS = ("want", "action", "problem", "project", "scope", "own", "vague", "blocker", "words")
+# Fields whose text a person wrote (a dropdown answer alone is never a need).
+READ_KINDS = ("turn", "message", "subject", "other")
+_MIN_OTHER_WORDS = 4
+# Sentence ends, brackets, dashes between words, and contrast words start a new clause.
+_CLAUSE_BREAK = re.compile(
+    r"[!?;]+|\.(?=\s|$)|\n+|\s[-–—]+\s|[–—()]|\s(?=(?:but|though|however|although|pero|aber|mais|maar)\b)",
+    re.IGNORECASE,
+)
+_LEADING_FILLER = re.compile(
+    r"^(?:\W|hi\b|hello\b|hey\b|yo\b|so\b|and\b|but\b|also\b|well\b|honestly\b|basically\b|ok\b|okay\b|"
+    r"yes\b|yeah\b|yep\b|um+\b|plus\b|then\b|anyway\b|btw\b|tbh\b|ps\b|oh\b|ah\b|hmm+\b|thanks\b|team\b)+",
+    re.IGNORECASE,
+)
+_CONTRAST_ONLY = re.compile(r"\b(?:just|only|mainly|mostly|simply)\b", re.IGNORECASE)
+_NEED_QUESTION = re.compile(
+    r"hoping to solve|looking (?:for|to)|what brings|help you with|use case|problem|pain|what (?:are|do) you (?:need|want)|"
+    r"tell me more|what would|trying to (?:do|solve|fix)|what(?:'s| is) (?:going on|the issue|happening|driving)|anything specific|main",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NeedPattern:
+    id: str
+    kind: str
+    regex: re.Pattern[str] | None
+    weight: float
+    negatable: bool = False
+    example: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NeedRules:
+    patterns: tuple[NeedPattern, ...]
+    vague_words: frozenset[str]
 
 
 def extract_need(view: TextView, ctx: Context) -> list[Finding[Need]]:
-    return []
+    """One candidate per clause that states a concrete need, with the clause as evidence."""
+    rules = need_rules()
+    segments = [s for s in view.segments if _readable(s)]
+    scored = [c for seg in segments for c in _score_segment(seg, rules)]
+    not_in_market = any(c.blocker for c in scored)
+    found: list[Finding[Need]] = []
+    for clause in scored:
+        if clause.score < THRESHOLD or clause.anchor is None:
+            continue
+        if not_in_market and clause.anchor_kind != "want" and clause.anchor not in _STATED_PROJECT:
+            continue
+        evidence = TextView.evidence(clause.segment, clause.ev_start, clause.ev_end)
+        confidence = round(min(0.95, 0.35 + 0.08 * clause.score), 3)
+        found.append(Finding(Need(text=evidence.text), (evidence,), confidence, clause.anchor))
+    return found
+
+
+# ----------------------------------------------------------------------------- data
+
+
+@lru_cache(maxsize=1)
+def need_rules() -> NeedRules:
+    """Patterns and vague words of `patterns/need.jsonl`, compiled once."""
+    macros: dict[str, str] = {}
+    patterns: list[NeedPattern] = []
+    vague: set[str] = set()
+    seen: set[str] = set()
+    for n, line in enumerate(PATTERNS_FILE.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if "define" in row:
+            macros[row["define"]] = row["regex"]
+            continue
+        pid, kind = row["id"], row["kind"]
+        if pid in seen or kind not in KINDS or not pid.startswith("need."):
+            raise ValueError(f"{PATTERNS_FILE.name}:{n}: bad or duplicate pattern {pid} ({kind})")
+        seen.add(pid)
+        if kind == "words":
+            vague.update(w.lower() for w in row["words"])
+            continue
+        regex = re.sub(r"\{([A-Z][A-Z0-9_]*)\}", lambda m: macros[m.group(1)], row["regex"])
+        patterns.append(
+            NeedPattern(
+                id=pid,
+                kind=kind,
+                regex=re.compile(regex, re.IGNORECASE),
+                weight=float(row["weight"]),
+                negatable=bool(row.get("negatable")),
+                example=row.get("example", ""),
+            )
+        )
+    if not any(p.kind in ANCHORS for p in patterns):
+        raise ValueError(f"{PATTERNS_FILE.name} holds no anchor patterns")
+    return NeedRules(tuple(patterns), frozenset(vague))
+
+
+@lru_cache(maxsize=1)
+def _function_words() -> frozenset[str]:
+    from spacy.lang.de.stop_words import STOP_WORDS as de
+    from spacy.lang.en.stop_words import STOP_WORDS as en
+    from spacy.lang.es.stop_words import STOP_WORDS as es
+    from spacy.lang.fr.stop_words import STOP_WORDS as fr
+    from spacy.lang.it.stop_words import STOP_WORDS as it
+    from spacy.lang.nl.stop_words import STOP_WORDS as nl
+    from spacy.lang.pt.stop_words import STOP_WORDS as pt
+
+    return frozenset(w.lower() for w in en | de | es | fr | it | nl | pt) | {"i'm", "we're", "i'd", "we'd", "i've", "we've", "it's", "that's", "don't", "can't", "im"}
+
+
+# ----------------------------------------------------------------------------- scoring
+
+
+@dataclass(slots=True)
+class _Clause:
+    segment: Segment
+    start: int
+    end: int
+    score: float = 0.0
+    anchor: str | None = None  # rule id of the strongest anchor
+    anchor_kind: str | None = None
+    anchor_start: int = 0
+    ev_start: int = 0
+    ev_end: int = 0
+    blocker: bool = False
+
+
+def _readable(seg: Segment) -> bool:
+    if seg.kind not in READ_KINDS or not seg.text.strip():
+        return False
+    if seg.kind == "other":
+        return len(seg.text.split()) >= _MIN_OTHER_WORDS
+    return True
+
+
+def _clauses(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for m in _CLAUSE_BREAK.finditer(text):
+        if m.start() > start:
+            spans.append((start, m.start()))
+        start = m.end()
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if len(text[s:e].split()) >= 1 and re.search(r"\w", text[s:e])]
+
+
+def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
+    text = seg.text
+    scan = text.replace("’", "'")
+    answers_need = seg.asked == "need" or bool(seg.question and _NEED_QUESTION.search(seg.question.split("?")[0][-160:] + "?"))
+    clauses = [_score_clause(seg, scan, s, e, rules, answers_need) for s, e in _clauses(text)]
+    # "we don't need payroll, just scheduling for 2 sites": the want carries over the contrast.
+    if any(c.anchor_kind == "negated" for c in clauses):
+        for c in clauses:
+            if c.anchor is None and _CONTRAST_ONLY.search(scan, c.start, c.end):
+                content = _content_count(scan, c.start, c.end, rules, ())
+                if content:
+                    c.anchor, c.anchor_kind, c.anchor_start = "need.want.contrast.v1", "want", c.start
+                    c.score += 2.0 + min(2.0, 0.5 * content)
+                    _set_evidence(c, scan)
+    return clauses
+
+
+def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRules, answers_need: bool) -> _Clause:
+    clause = _Clause(seg, start, end)
+    piece = scan[start:end]
+    best_by_kind: dict[str, tuple[float, NeedPattern, int, int]] = {}
+    covered: list[tuple[int, int]] = []
+    vague_total = 0.0
+    negated_want = False
+    for pat in rules.patterns:
+        for m in pat.regex.finditer(piece):
+            if m.end() == m.start():
+                continue
+            s, e = start + m.start(), start + m.end()
+            if pat.negatable and is_negated(scan, s, e, window=4):
+                if pat.kind in ("want", "action"):
+                    negated_want = True
+                continue
+            if pat.kind == "blocker":
+                clause.blocker = True
+                continue
+            if pat.kind == "vague":
+                vague_total = min(vague_total, pat.weight) if vague_total else pat.weight
+                covered.append((s, e))
+                continue
+            prev = best_by_kind.get(pat.kind)
+            if prev is None or pat.weight > prev[0] or (pat.weight == prev[0] and s < prev[2]):
+                best_by_kind[pat.kind] = (pat.weight, pat, s, e)
+    anchors = [(w, p, s, e) for kind, (w, p, s, e) in best_by_kind.items() if kind in ANCHORS]
+    if negated_want and not anchors:
+        # Only a concrete negated want ("we don't need payroll") lets a later "just X" carry it.
+        if _content_count(scan, start, end, rules, covered) >= 1:
+            clause.anchor_kind = "negated"
+        return clause
+    if not anchors:
+        if answers_need and vague_total == 0:
+            content = _content_count(scan, start, end, rules, covered)
+            if content >= 2:
+                clause.anchor, clause.anchor_kind, clause.anchor_start = "need.answer.to_need_question.v1", "answer", start
+                clause.score = 2.0 + min(2.0, 0.5 * content) + sum(w for k, (w, *_r) in best_by_kind.items())
+                _set_evidence(clause, scan)
+        return clause
+    # The anchor that starts the evidence: a want or action where there is one, else a problem or project.
+    anchors.sort(key=lambda a: (a[1].kind not in ("want", "action"), a[1].kind == "project", -a[0], a[2]))
+    weight, pat, a_start, a_end = anchors[0]
+    clause.anchor, clause.anchor_kind, clause.anchor_start = pat.id, pat.kind, a_start
+    object_from = a_end if pat.kind in ("want", "action") else start
+    content = _content_count(scan, object_from, end, rules, covered + [(a_start, a_end)])
+    if pat.kind in ("want", "action") and content == 0:
+        # "we need more info", "looking for a solution": the want has no concrete object.
+        others = [a for a in anchors[1:] if a[1].kind in ("problem", "project")]
+        if not others:
+            clause.anchor = None
+            return clause
+        weight, pat, a_start, a_end = others[0]
+        clause.anchor, clause.anchor_kind, clause.anchor_start = pat.id, pat.kind, a_start
+        content = _content_count(scan, start, end, rules, covered + [(a_start, a_end)])
+    score = sum(w for w, *_ in best_by_kind.values()) + vague_total + min(2.0, 0.5 * content)
+    if negated_want:
+        score -= 1.5
+    clause.score = score
+    _set_evidence(clause, scan)
+    return clause
+
+
+def _content_count(scan: str, start: int, end: int, rules: NeedRules, covered) -> int:
+    """Words that make an object concrete: not function words, not vague words, not cue words."""
+    stop = _function_words()
+    count = 0
+    for w in words(scan, start, end):
+        if any(s <= w.start < e for s, e in covered):
+            continue
+        raw = scan[w.start : w.end]
+        if raw.isupper() and len(raw) >= 2:  # IT, CRM, SSO, AWS
+            count += 1
+        elif w.text.isdigit():
+            count += 1
+        elif len(w.text) > 1 and w.text not in stop and w.text not in rules.vague_words:
+            count += 1
+    return count
+
+
+def _set_evidence(clause: _Clause, scan: str) -> None:
+    """The clause from its anchor on (a problem: the whole clause), trimmed to a short phrase."""
+    start = clause.anchor_start if clause.anchor_kind in ("want", "action") else clause.start
+    end = clause.end
+    lead = _LEADING_FILLER.match(scan, start, end)
+    if lead and lead.end() < end:
+        start = lead.end()
+    start += len(scan[start:end]) - len(scan[start:end].lstrip())
+    toks = words(scan, start, end)
+    if len(toks) > MAX_EVIDENCE_WORDS:
+        if clause.anchor_kind == "problem":
+            anchor_index = next((i for i, t in enumerate(toks) if t.end > clause.anchor_start), 0)
+            first = max(0, min(anchor_index - 6, len(toks) - MAX_EVIDENCE_WORDS))
+            start = toks[first].start
+            end = toks[first + MAX_EVIDENCE_WORDS - 1].end
+        else:
+            end = toks[MAX_EVIDENCE_WORDS - 1].end
+    while end > start and not (scan[end - 1].isalnum() or scan[end - 1] in ")%+"):
+        end -= 1
+    if end <= start:
+        start, end = clause.start, clause.end
+    clause.ev_start, clause.ev_end = start, end

@@ -45,7 +45,66 @@ def _latest_best(candidates: Sequence[Finding], view: TextView) -> Finding | Non
 
 
 def resolve_budget(candidates: Sequence[Finding[Budget]], view: TextView) -> Finding[Budget] | None:
-    return _latest_best(candidates, view)
+    """SCHEMA.md's budget rules. A bare number counts only as the answer to the bot's budget
+    question; a negated candidate means no budget. The latest statement (specific free text
+    over a dropdown, then the later chat turn) decides between a figure or an approval and
+    "none"; within one segment a figure beats "none" ("no set budget, but about 5k").
+    `approved` wins over `stated` and keeps the figure; `unknown` only when nothing else."""
+    from dataclasses import replace
+
+    segments = {s.source: s for s in view.segments}
+
+    def usable(f: Finding[Budget]) -> bool:
+        if f.rule != "budget.latent.v1":
+            return True
+        seg = segments.get(f.evidence[0].source)
+        return seg is not None and seg.asked == "budget"
+
+    pool = [
+        replace(f, value=Budget(status="none")) if f.negated and f.value.status != "none" else f
+        for f in candidates
+        if usable(f)
+    ]
+    if not pool:
+        return None
+
+    def start(f: Finding[Budget]) -> int:
+        return f.evidence[0].start
+
+    def when(f: Finding[Budget]) -> tuple[int, int]:
+        return (_kind_rank(f, view), _position(f, view))
+
+    def has_figure(f: Finding[Budget]) -> bool:
+        return f.value.min is not None or f.value.max is not None
+
+    figures = [f for f in pool if has_figure(f)]
+    approvals = [f for f in pool if f.value.status == "approved"]
+    nones = [f for f in pool if f.value.status == "none"]
+    positives = figures + approvals
+    if nones:
+        last_none = max(nones, key=lambda f: (*when(f), f.confidence))
+        if not positives or when(last_none) > max(when(f) for f in positives):
+            return last_none
+        # "none" said earlier than the last figure or approval is superseded
+        latest = max(when(f) for f in positives)
+        figures = [f for f in figures if when(f) >= when(last_none) or when(f) == latest]
+        approvals = [f for f in approvals if when(f) >= when(last_none)]
+    if figures:
+        best = max(figures, key=lambda f: (*when(f), f.value.status == "approved", f.confidence, -start(f)))
+        if approvals and best.value.status != "approved":
+            approval = max(approvals, key=lambda f: (*when(f), f.confidence))
+            evidence = best.evidence + tuple(e for e in approval.evidence if e not in best.evidence)
+            return replace(
+                best,
+                value=replace(best.value, status="approved"),
+                evidence=evidence,
+                confidence=max(best.confidence, approval.confidence),
+            )
+        return best
+    if approvals:
+        return max(approvals, key=lambda f: (*when(f), f.confidence))
+    unknowns = [f for f in pool if f.value.status == "unknown"]
+    return max(unknowns, key=lambda f: (*when(f), f.confidence)) if unknowns else None
 
 
 def resolve_timeframe(candidates: Sequence[Finding[Timeframe]], view: TextView) -> Finding[Timeframe] | None:

@@ -37,7 +37,9 @@ def test_qualify_writes_one_prediction_per_case(runner: CliRunner, tmp_path: Pat
     for row in rows:
         predicted = row["predicted"]
         assert set(row) == {"id", "predicted"}
-        assert {"intent", "need", "budget", "timeframe", "authority", "route", "redirect_to"} <= set(predicted)
+        assert {"intent", "need", "budget", "timeframe", "authority", "route", "redirect_to"} <= set(
+            predicted
+        )
         assert predicted["route"] in ("sql", "mql", "nurture", "redirect", "discard")
         for slot in ("need", "budget", "timeframe", "authority"):
             assert predicted[slot]["present"] in (True, False)
@@ -73,7 +75,9 @@ def test_qualify_is_quiet_when_stderr_is_not_a_terminal(runner: CliRunner) -> No
         pytest.param(['{"id": "a", '], "bad.jsonl:1: malformed JSON", id="malformed"),
         pytest.param(['["a list"]'], "bad.jsonl:1: a line must be a JSON object", id="not an object"),
         pytest.param(
-            ['{"id": "a", "received_at": "2026-03-10T14:05:00", "channel": "form", "payload": {"fields": {}}}'],
+            [
+                '{"id": "a", "received_at": "2026-03-10T14:05:00", "channel": "form", "payload": {"fields": {}}}'
+            ],
             "bad.jsonl:1: received_at",
             id="no timezone",
         ),
@@ -83,26 +87,28 @@ def test_qualify_is_quiet_when_stderr_is_not_a_terminal(runner: CliRunner) -> No
             id="unknown channel",
         ),
         pytest.param(
-            ['{"id": "a", "received_at": "2026-03-10T14:05:00Z", "channel": "form", "payload": {"fields": {}}}',
-             '{"id": "a", "received_at": "2026-03-10T14:05:00Z", "channel": "form", "payload": {"fields": {}}}'],
+            [
+                '{"id": "a", "received_at": "2026-03-10T14:05:00Z", "channel": "form", "payload": {"fields": {}}}',
+                '{"id": "a", "received_at": "2026-03-10T14:05:00Z", "channel": "form", "payload": {"fields": {}}}',
+            ],
             "bad.jsonl:2: id 'a' already used at",
             id="duplicate id",
         ),
         pytest.param(
-            ['{"id": "a", "received_at": "2026-03-10T14:05:00Z", "channel": "form", "payload": {"fields": []}}'],
+            [
+                '{"id": "a", "received_at": "2026-03-10T14:05:00Z", "channel": "form", "payload": {"fields": []}}'
+            ],
             "bad.jsonl:1: payload:",
             id="payload of the wrong shape",
         ),
     ],
 )
 def test_qualify_names_file_and_line_of_a_bad_case(
-    runner: CliRunner, tmp_path: Path, lines: list[str], message: str
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lines: list[str], message: str
 ) -> None:
-    bad = tmp_path / "bad.jsonl"
-    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        Path("bad.jsonl").write_text(bad.read_text(encoding="utf-8"), encoding="utf-8")
-        result = runner.invoke(cli, ["qualify", "bad.jsonl"])
+    (tmp_path / "bad.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(cli, ["qualify", "bad.jsonl"])
     assert result.exit_code == 1
     assert message in result.stderr
 
@@ -146,9 +152,22 @@ def test_evaluate_prints_every_metric(runner: CliRunner, tmp_path: Path) -> None
     # Several files at once (here the same one twice: ids may repeat across files).
     result = runner.invoke(cli, ["evaluate", str(SMALL), str(SMALL), "--by-tag", "--json", str(report_file)])
     assert result.exit_code == 0, result.output
-    for words in ("route accuracy", "SQL precision", "SQL recall", "intent macro-F1", "redirect_to accuracy",
-                  "junk leak", "fabricated need evidence", "Slot presence", "budget.exact", "timeframe.by",
-                  "authority.needs_approval", "Route confusion", "Route accuracy by tag", "Qualified in"):
+    for words in (
+        "route accuracy",
+        "SQL precision",
+        "SQL recall",
+        "intent macro-F1",
+        "redirect_to accuracy",
+        "junk leak",
+        "fabricated need evidence",
+        "Slot presence",
+        "budget.exact",
+        "timeframe.by",
+        "authority.needs_approval",
+        "Route confusion",
+        "Route accuracy by tag",
+        "Qualified in",
+    ):
         assert words in result.stdout
     report = json.loads(report_file.read_text(encoding="utf-8"))
     assert report["cases"] == 20
@@ -180,7 +199,9 @@ def test_extract_prints_the_predicted_object(runner: CliRunner) -> None:
     result = runner.invoke(cli, ["extract", text, "--now", "2026-03-10T14:05:00Z"])
     assert result.exit_code == 0, result.output
     predicted = json.loads(result.stdout)
-    assert {"intent", "need", "budget", "timeframe", "authority", "route", "redirect_to", "lang"} <= set(predicted)
+    assert {"intent", "need", "budget", "timeframe", "authority", "route", "redirect_to", "lang"} <= set(
+        predicted
+    )
     assert predicted["lang"] == "en"
     assert predicted["contact_request"]["present"] is True
     assert predicted["contact_request"]["spans"][0]["source"] == "field:message"
@@ -200,7 +221,9 @@ def test_extract_explain_lists_candidates_with_rule_ids(runner: CliRunner) -> No
 # ---------------------------------------------------------------- scoring
 
 
-def case(case_id: str, expected: dict, *, message: str = "we need <b>new  Payroll</b> software", tags=()) -> Case:
+def case(
+    case_id: str, expected: dict, *, message: str = "we need <b>new  Payroll</b> software", tags=()
+) -> Case:
     return Case(
         id=case_id,
         received_at=NOW,
@@ -214,12 +237,23 @@ def case(case_id: str, expected: dict, *, message: str = "we need <b>new  Payrol
 
 
 def labels(intent: str = "buying", route: str = "mql", redirect_to: str | None = None, **slots: dict) -> dict:
-    return {"intent": intent, "route": route, "redirect_to": redirect_to,
-            **{slot: slots.get(slot, ABSENT) for slot in ("need", "budget", "timeframe", "authority")}}
+    return {
+        "intent": intent,
+        "route": route,
+        "redirect_to": redirect_to,
+        **{slot: slots.get(slot, ABSENT) for slot in ("need", "budget", "timeframe", "authority")},
+    }
 
 
 def budget(low, high, currency="USD", period=None, status="stated") -> dict:  # noqa: ANN001
-    return {"present": True, "min": low, "max": high, "currency": currency, "period": period, "status": status}
+    return {
+        "present": True,
+        "min": low,
+        "max": high,
+        "currency": currency,
+        "period": period,
+        "status": status,
+    }
 
 
 def test_route_sql_intent_redirect_and_junk_metrics() -> None:
@@ -281,7 +315,9 @@ def test_budget_exact(gold: dict, predicted: dict, exact: bool) -> None:
 
 def test_budget_exact_only_over_labelled_figures() -> None:
     no_figure = budget(None, None, None, status="approved")
-    report = score([case("a", labels(budget=no_figure))], [{"id": "a", "predicted": labels(budget=no_figure)}])
+    report = score(
+        [case("a", labels(budget=no_figure))], [{"id": "a", "predicted": labels(budget=no_figure)}]
+    )
     assert report.values["budget.exact"].total == 0
     assert (report.values["budget.status"].correct, report.values["budget.status"].total) == (1, 1)
 
@@ -290,19 +326,35 @@ def test_slot_presence_and_value_metrics() -> None:
     tf = {"present": True, "urgency": "quarter", "by": "2026-06-30"}
     vague = {"present": True, "urgency": "none", "by": None}
     auth = {"present": True, "role": "influencer", "title": "Ops Lead", "needs_approval": True}
-    cases = [case("a", labels(timeframe=tf, authority=auth)), case("b", labels(timeframe=vague)), case("c", labels())]
+    cases = [
+        case("a", labels(timeframe=tf, authority=auth)),
+        case("b", labels(timeframe=vague)),
+        case("c", labels()),
+    ]
     predictions = [
-        {"id": "a", "predicted": labels(timeframe={**tf, "by": "2026-06-29"}, authority={**auth, "needs_approval": False})},
+        {
+            "id": "a",
+            "predicted": labels(
+                timeframe={**tf, "by": "2026-06-29"}, authority={**auth, "needs_approval": False}
+            ),
+        },
         {"id": "b", "predicted": labels(timeframe=vague)},
         {"id": "c", "predicted": labels(authority=auth)},
     ]
     report = score(cases, predictions)
-    assert (report.presence["timeframe"].tp, report.presence["timeframe"].fp, report.presence["timeframe"].fn) == (2, 0, 0)
+    assert (
+        report.presence["timeframe"].tp,
+        report.presence["timeframe"].fp,
+        report.presence["timeframe"].fn,
+    ) == (2, 0, 0)
     assert (report.presence["authority"].tp, report.presence["authority"].fp) == (1, 1)
     assert report.presence["authority"].precision == 0.5
     assert (report.values["timeframe.by"].correct, report.values["timeframe.by"].total) == (0, 1)
     assert (report.values["timeframe.urgency"].correct, report.values["timeframe.urgency"].total) == (2, 2)
-    assert (report.values["authority.role"].correct, report.values["authority.needs_approval"].correct) == (1, 0)
+    assert (report.values["authority.role"].correct, report.values["authority.needs_approval"].correct) == (
+        1,
+        0,
+    )
 
 
 @pytest.mark.parametrize(
@@ -328,8 +380,12 @@ def test_chat_evidence_comes_from_visitor_turns_only() -> None:
         id="c",
         received_at=NOW,
         channel="chat",
-        payload={"transcript": [{"role": "visitor", "text": "we need a helpdesk"},
-                                {"role": "bot", "text": "Great, what volume of tickets?"}]},
+        payload={
+            "transcript": [
+                {"role": "visitor", "text": "we need a helpdesk"},
+                {"role": "bot", "text": "Great, what volume of tickets?"},
+            ]
+        },
         location="t.jsonl:1",
         expected=labels(),
         file="t.jsonl",
@@ -341,8 +397,14 @@ def test_chat_evidence_comes_from_visitor_turns_only() -> None:
 
 
 def test_by_tag_and_worst_misses() -> None:
-    cases = [case("a", labels("spam", "discard"), tags=["junk"]), case("b", labels(route="mql"), tags=["junk", "x"])]
-    predictions = [{"id": "a", "predicted": labels("buying", "sql")}, {"id": "b", "predicted": labels(route="mql")}]
+    cases = [
+        case("a", labels("spam", "discard"), tags=["junk"]),
+        case("b", labels(route="mql"), tags=["junk", "x"]),
+    ]
+    predictions = [
+        {"id": "a", "predicted": labels("buying", "sql")},
+        {"id": "b", "predicted": labels(route="mql")},
+    ]
     report = score(cases, predictions)
     assert (report.by_tag["junk"].correct, report.by_tag["junk"].total) == (1, 2)
     (miss,) = report.worst_misses()

@@ -236,3 +236,24 @@ def test_engagement_over_the_threshold_makes_the_contact_an_mql_at_least(app, cl
 
     stage, _history = _contact(app, "ines@tidewater-clinics.pt")
     assert stage in ("mql", "sql")
+
+
+def test_the_periodic_sweeper_picks_up_a_stuck_event(app) -> None:
+    import time
+
+    from assistant.serve import Sweeper
+
+    stored = _store(app, samples.form(), token="dead-process", claimed_at=LONG_AGO)
+    sweeper = Sweeper(app, interval=0.05)
+    sweeper.start()
+    try:
+        deadline = time.monotonic() + 20
+        while _count(app, models.Qualification) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        sweeper.stopping.set()
+        sweeper.join(timeout=10)
+
+    with runtime_of(app).sessions() as session:
+        assert session.get(models.Inquiry, stored.inquiry_id).status == "processed"
+    assert _count(app, models.Qualification) == 1

@@ -59,21 +59,49 @@ def test_jotform_keeps_the_name_parts_it_was_given() -> None:
     ("source", "payload", "where"),
     [
         pytest.param("typeform", {"event_type": "form_response"}, "form_response", id="typeform-no-response"),
-        pytest.param("typeform", {"event_type": "form_response", "form_response": {"answers": "x"}}, "form_response.answers",
-                     id="typeform-answers-not-list"),
-        pytest.param("tally", {"eventType": "FORM_RESPONSE", "data": {}}, "data.fields", id="tally-no-fields"),
-        pytest.param("webflow", {"triggerType": "site_publish", "payload": {}}, "triggerType", id="webflow-other-trigger"),
-        pytest.param("intercom", {"topic": "ping", "data": {"item": {"type": "ping"}}}, "conversation", id="intercom-ping"),
-        pytest.param("chatwoot", {"event": "message_created", "message_type": "incoming", "sender": "me"}, "sender",
-                     id="chatwoot-sender-not-object"),
-        pytest.param("livechat", {"action": "incoming_chat", "payload": {}}, "payload.chat", id="livechat-no-chat"),
+        pytest.param(
+            "typeform",
+            {"event_type": "form_response", "form_response": {"answers": "x"}},
+            "form_response.answers",
+            id="typeform-answers-not-list",
+        ),
+        pytest.param(
+            "tally", {"eventType": "FORM_RESPONSE", "data": {}}, "data.fields", id="tally-no-fields"
+        ),
+        pytest.param(
+            "webflow",
+            {"triggerType": "site_publish", "payload": {}},
+            "triggerType",
+            id="webflow-other-trigger",
+        ),
+        pytest.param(
+            "intercom",
+            {"topic": "ping", "data": {"item": {"type": "ping"}}},
+            "conversation",
+            id="intercom-ping",
+        ),
+        pytest.param(
+            "chatwoot",
+            {"event": "message_created", "message_type": "incoming", "sender": "me"},
+            "sender",
+            id="chatwoot-sender-not-object",
+        ),
+        pytest.param(
+            "livechat", {"action": "incoming_chat", "payload": {}}, "payload.chat", id="livechat-no-chat"
+        ),
         pytest.param("zendesk", {"events": []}, "events", id="zendesk-no-events"),
         pytest.param("crisp", {"event": "website:update", "data": {}}, "event", id="crisp-unknown-event"),
-        pytest.param("freshchat", {"action": "message_create", "data": {}}, "data.message", id="freshchat-no-message"),
+        pytest.param(
+            "freshchat", {"action": "message_create", "data": {}}, "data.message", id="freshchat-no-message"
+        ),
         pytest.param("tawkto", {"event": "chat:start"}, "chatId", id="tawkto-no-chat-id"),
         pytest.param("jotform", {"formID": "1"}, "rawRequest", id="jotform-no-raw-request"),
-        pytest.param("hubspot", [{"eventId": 1, "subscriptionType": "contact.creation"}], "workflow",
-                     id="hubspot-webhooks-api-batch"),
+        pytest.param(
+            "hubspot",
+            [{"eventId": 1, "subscriptionType": "contact.creation"}],
+            "workflow",
+            id="hubspot-webhooks-api-batch",
+        ),
     ],
 )
 def test_right_vendor_wrong_shape_is_422_naming_what_is_missing(source, payload, where) -> None:
@@ -92,9 +120,14 @@ def test_right_vendor_wrong_shape_is_422_naming_what_is_missing(source, payload,
         pytest.param(b"[" * 5000 + b"]" * 5000, JSON, id="too-deep"),
         pytest.param(b'{"a":' * 60 + b"1" + b"}" * 60, JSON, id="deeper-than-the-limit"),
         pytest.param(b"[1, 2]", JSON, id="not-an-object"),
-        pytest.param(b"&".join(b"f%d=1" % i for i in range(600)), {"Content-Type": "application/x-www-form-urlencoded"},
-                     id="too-many-form-fields"),
-        pytest.param(b"--x\r\n\r\n", {"Content-Type": "multipart/form-data"}, id="multipart-without-boundary"),
+        pytest.param(
+            b"&".join(b"f%d=1" % i for i in range(600)),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+            id="too-many-form-fields",
+        ),
+        pytest.param(
+            b"--x\r\n\r\n", {"Content-Type": "multipart/form-data"}, id="multipart-without-boundary"
+        ),
     ],
 )
 def test_unreadable_bodies_are_400(raw, headers) -> None:
@@ -117,7 +150,9 @@ def test_an_overlong_field_is_refused() -> None:
         pytest.param("<p>Hi</p><p>We need <b>20</b> seats</p>", "Hi\n\nWe need 20 seats", id="paragraphs"),
         pytest.param("line one<br>line two<br/>", "line one\nline two", id="breaks"),
         pytest.param("Price &lt; $5k &amp; soon", "Price < $5k & soon", id="entities"),
-        pytest.param("<style>p{color:red}</style><p>Visible</p><script>alert(1)</script>", "Visible", id="style-script"),
+        pytest.param(
+            "<style>p{color:red}</style><p>Visible</p><script>alert(1)</script>", "Visible", id="style-script"
+        ),
         pytest.param("3 < 5 and 7 > 2", "3 < 5 and 7 > 2", id="plain-text-untouched"),
         pytest.param("&lt;b&gt;quote&lt;/b&gt; please", "quote please", id="escaped-markup"),
         pytest.param("<ul><li>one</li><li>two</li></ul>", "one\n\ntwo", id="list"),

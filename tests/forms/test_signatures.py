@@ -25,9 +25,11 @@ from .sample_files import NOW, SECRET, SIGNED_AT, is_signed, samples, secret_for
 BODY = json.dumps({"hello": "world", "n": 1}).encode()
 URL = "https://qualifier.example.com/webhooks/hubspot"
 _RSA_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-RSA_PUBLIC = _RSA_KEY.public_key().public_bytes(
-    serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
-).decode()
+RSA_PUBLIC = (
+    _RSA_KEY.public_key()
+    .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    .decode()
+)
 
 
 def _mac(secret: str, message: bytes, algorithm=hashlib.sha256) -> bytes:
@@ -55,7 +57,10 @@ def tally(raw: bytes, secret: str, ts: int):
 
 def webflow(raw: bytes, secret: str, ts: int):
     stamp = str(ts * 1000)
-    return raw, {"x-webflow-timestamp": stamp, "x-webflow-signature": _mac(secret, f"{stamp}:".encode() + raw).hex()}
+    return raw, {
+        "x-webflow-timestamp": stamp,
+        "x-webflow-signature": _mac(secret, f"{stamp}:".encode() + raw).hex(),
+    }
 
 
 def hubspot(raw: bytes, secret: str, ts: int):
@@ -71,8 +76,12 @@ def hubspot(raw: bytes, secret: str, ts: int):
 
 def netlify(raw: bytes, secret: str, ts: int, **extra_claims: object):
     head = _b64url(b'{"alg":"HS256","typ":"JWT"}')
-    claims = _b64url(json.dumps({"iss": "netlify", "sha256": hashlib.sha256(raw).hexdigest(), **extra_claims}).encode())
-    return raw, {"X-Webhook-Signature": f"{head}.{claims}.{_b64url(_mac(secret, f'{head}.{claims}'.encode()))}"}
+    claims = _b64url(
+        json.dumps({"iss": "netlify", "sha256": hashlib.sha256(raw).hexdigest(), **extra_claims}).encode()
+    )
+    return raw, {
+        "X-Webhook-Signature": f"{head}.{claims}.{_b64url(_mac(secret, f'{head}.{claims}'.encode()))}"
+    }
 
 
 def intercom(raw: bytes, secret: str, ts: int):
@@ -107,7 +116,10 @@ def zendesk_support(raw: bytes, secret: str, ts: int):
 
 
 def crisp(raw: bytes, secret: str, ts: int):
-    return raw, {"X-Crisp-Request-Timestamp": str(ts), "X-Crisp-Signature": _mac(secret, f"[{ts};".encode() + raw + b"]").hex()}
+    return raw, {
+        "X-Crisp-Request-Timestamp": str(ts),
+        "X-Crisp-Signature": _mac(secret, f"[{ts};".encode() + raw + b"]").hex(),
+    }
 
 
 def freshchat(raw: bytes, secret: str, ts: int):
@@ -243,7 +255,9 @@ def test_hubspot_v3_decodes_the_listed_escapes_in_the_url() -> None:
     ("version", "digest"),
     [
         pytest.param("v1", hashlib.sha256(SECRET.encode() + BODY).hexdigest(), id="v1"),
-        pytest.param("v2", hashlib.sha256(SECRET.encode() + b"POST" + URL.encode() + BODY).hexdigest(), id="v2"),
+        pytest.param(
+            "v2", hashlib.sha256(SECRET.encode() + b"POST" + URL.encode() + BODY).hexdigest(), id="v2"
+        ),
     ],
 )
 def test_hubspot_legacy_signatures_are_read_when_v3_is_absent(version, digest) -> None:
@@ -252,7 +266,9 @@ def test_hubspot_legacy_signatures_are_read_when_v3_is_absent(version, digest) -
     forms.get_adapter("hubspot").verify(BODY, headers, SECRET, now=NOW)
 
 
-@pytest.mark.parametrize(("expires", "ok"), [pytest.param(NOW + 60, True, id="live"), pytest.param(NOW - 1, False, id="expired")])
+@pytest.mark.parametrize(
+    ("expires", "ok"), [pytest.param(NOW + 60, True, id="live"), pytest.param(NOW - 1, False, id="expired")]
+)
 def test_netlify_honours_an_exp_claim(expires, ok) -> None:
     raw, headers = netlify(BODY, SECRET, int(NOW), exp=expires)
     if ok:
@@ -293,7 +309,9 @@ def test_netlify_refuses_tokens_that_are_not_hs256(token) -> None:
         pytest.param(RSA_PUBLIC.replace("\n", "\\n"), id="escaped-newlines"),
         pytest.param("".join(RSA_PUBLIC.splitlines()[1:-1]), id="bare-base64"),
         pytest.param(
-            _RSA_KEY.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1).decode(),
+            _RSA_KEY.public_key()
+            .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1)
+            .decode(),
             id="pkcs1",
         ),
     ],

@@ -32,7 +32,9 @@ def form(message: str, *, form_id: str | None = None, page_url: str | None = Non
 
 
 def chat(*turns: tuple[str, str]) -> Inquiry:
-    return Inquiry(source="generic", channel="chat", transcript=tuple(Turn(role, text) for role, text in turns))
+    return Inquiry(
+        source="generic", channel="chat", transcript=tuple(Turn(role, text) for role, text in turns)
+    )
 
 
 def standing(inquiry: Inquiry, ctx: Context):  # noqa: ANN201 - Finding | None
@@ -130,78 +132,129 @@ def test_message_contact_request(expected: str | None, message: str, ctx: Contex
 CHATS = [
     pytest.param(
         "yes_to_offer",
-        [("visitor", "we need to track 30 delivery vans"), ("bot", "Got it! Would you like to book a call with our team?"),
-         ("visitor", "yes please")],
+        [
+            ("visitor", "we need to track 30 delivery vans"),
+            ("bot", "Got it! Would you like to book a call with our team?"),
+            ("visitor", "yes please"),
+        ],
         id="yes to an offered call",
     ),
     pytest.param(
         "yes_to_offer",
-        [("visitor", "our payroll runs on spreadsheets"), ("bot", "Shall I set up a call with one of our specialists?"),
-         ("visitor", "sure, tuesday is best")],
+        [
+            ("visitor", "our payroll runs on spreadsheets"),
+            ("bot", "Shall I set up a call with one of our specialists?"),
+            ("visitor", "sure, tuesday is best"),
+        ],
         id="sure to a set-up offer",
     ),
     pytest.param(
         "yes_to_offer",
-        [("visitor", "need a helpdesk for 8 agents"),
-         ("bot", "Great, I can book you a call. Pick a time: 1) Mon 10:00 2) Tue 14:00 3) Wed 09:30"),
-         ("visitor", "2")],
+        [
+            ("visitor", "need a helpdesk for 8 agents"),
+            ("bot", "Great, I can book you a call. Pick a time: 1) Mon 10:00 2) Tue 14:00 3) Wed 09:30"),
+            ("visitor", "2"),
+        ],
         id="picks an offered slot",
     ),
     pytest.param(
         "yes_to_offer",
-        [("visitor", "we want to move our CAD files to the cloud"),
-         ("bot", "Our team will reach out today. What's the best number?"), ("visitor", "+44 20 7946 0018")],
+        [
+            ("visitor", "we want to move our CAD files to the cloud"),
+            ("bot", "Our team will reach out today. What's the best number?"),
+            ("visitor", "+44 20 7946 0018"),
+        ],
         id="phone number after a call-back offer",
     ),
     pytest.param(
         "yes_to_offer",
-        [("visitor", "hola, buscamos un sistema de turnos"), ("bot", "Would you like to book a demo?"), ("visitor", "sí, claro")],
+        [
+            ("visitor", "hola, buscamos un sistema de turnos"),
+            ("bot", "Would you like to book a demo?"),
+            ("visitor", "sí, claro"),
+        ],
         id="yes in Spanish",
     ),
     pytest.param(
         "yes_to_offer",
-        [("visitor", "we sell spare parts in 3 countries"), ("bot", "Would you like to book a call with our team?"),
-         ("visitor", "I'm free Thursday afternoon, send me the invite")],
+        [
+            ("visitor", "we sell spare parts in 3 countries"),
+            ("bot", "Would you like to book a call with our team?"),
+            ("visitor", "I'm free Thursday afternoon, send me the invite"),
+        ],
         id="accepts without a yes word",
     ),
     pytest.param(
         None,
-        [("visitor", "we need approvals with an audit trail"), ("bot", "Want me to book a call with an account exec?"),
-         ("visitor", "not right now, I'll come back when the budget is set")],
+        [
+            ("visitor", "we need approvals with an audit trail"),
+            ("bot", "Want me to book a call with an account exec?"),
+            ("visitor", "not right now, I'll come back when the budget is set"),
+        ],
         id="declines the call",
     ),
     pytest.param(
         None,
-        [("visitor", "can I get a demo of the scheduling module?"), ("bot", "Sure! Would you like to book a call first?"),
-         ("visitor", "no thanks, let me check with my manager")],
+        [
+            ("visitor", "can I get a demo of the scheduling module?"),
+            ("bot", "Sure! Would you like to book a call first?"),
+            ("visitor", "no thanks, let me check with my manager"),
+        ],
         id="a later decline withdraws an earlier request",
     ),
     pytest.param(
         "demo",
-        [("visitor", "just browsing"), ("bot", "Would you like to book a call?"), ("visitor", "nah"),
-         ("visitor", "actually yes, can we book a demo for Friday?")],
+        [
+            ("visitor", "just browsing"),
+            ("bot", "Would you like to book a call?"),
+            ("visitor", "nah"),
+            ("visitor", "actually yes, can we book a demo for Friday?"),
+        ],
         id="a request after a decline stands",
     ),
     pytest.param(
         None,
-        [("visitor", "do you integrate with Xero?"), ("bot", "We do! Are you the person who signs off?"), ("visitor", "yes")],
+        [
+            ("visitor", "do you integrate with Xero?"),
+            ("bot", "We do! Are you the person who signs off?"),
+            ("visitor", "yes"),
+        ],
         id="yes to a question that offered nothing",
     ),
     pytest.param(
         None,
-        [("visitor", "looking at options for our clinic"), ("bot", "Would you like to book a call?"), ("visitor", "hmm, what does it cost?")],
+        [
+            ("visitor", "we need a new phone system for 3 offices"),
+            ("bot", "I can have a specialist call you. First, are you the one who signs off on this?"),
+            ("visitor", "yes"),
+        ],
+        id="yes answers the last question, not an earlier offer",
+    ),
+    pytest.param(
+        None,
+        [
+            ("visitor", "looking at options for our clinic"),
+            ("bot", "Would you like to book a call?"),
+            ("visitor", "hmm, what does it cost?"),
+        ],
         id="no answer to the offer",
     ),
     pytest.param(
         "quote",
-        [("visitor", "need a price for 12 users"), ("bot", "Which accounting system do you use?"),
-         ("visitor", "Sage. just send the quote to my email")],
+        [
+            ("visitor", "need a price for 12 users"),
+            ("bot", "Which accounting system do you use?"),
+            ("visitor", "Sage. just send the quote to my email"),
+        ],
         id="visitor asks in a later turn",
     ),
     pytest.param(
         None,
-        [("visitor", "we need a CRM"), ("bot", "Would you like a demo? I can book a call now."),
-         ("visitor", "Sure, but not this month")],
+        [
+            ("visitor", "we need a CRM"),
+            ("bot", "Would you like a demo? I can book a call now."),
+            ("visitor", "Sure, but not this month"),
+        ],
         id="yes but not now is a decline",
     ),
 ]
@@ -221,7 +274,10 @@ FORMS = [
     ),
     pytest.param(
         "demo",
-        form("Keen to see how the demo handles multi-site stock.", page_url="https://example.org/request-demo?src=ad"),
+        form(
+            "Keen to see how the demo handles multi-site stock.",
+            page_url="https://example.org/request-demo?src=ad",
+        ),
         id="demo page: a plain mention counts",
     ),
     pytest.param(
@@ -304,8 +360,15 @@ def test_candidate_flags(message: str, negated: bool, hedged: bool, ctx: Context
 
 @pytest.mark.parametrize(
     ("word", "kind"),
-    [("demo", "demo"), ("Demonstración", "demo"), ("call-back", "call"), ("Angebot", "quote"),
-     ("rendez-vous", "meeting"), ("proposals", "proposal"), ("wormhole", "contact")],
+    [
+        ("demo", "demo"),
+        ("Demonstración", "demo"),
+        ("call-back", "call"),
+        ("Angebot", "quote"),
+        ("rendez-vous", "meeting"),
+        ("proposals", "proposal"),
+        ("wormhole", "contact"),
+    ],
 )
 def test_object_kind(word: str, kind: str) -> None:
     assert object_kind(word) == kind

@@ -10,7 +10,10 @@ from intents.lang import SUPPORTED, UNDETERMINED, detect_language
 
 EXAMPLES = [
     # the product's languages, ordinary messages
-    ("en", "We are replacing our ticketing tool and need something that handles email and chat for 14 agents."),
+    (
+        "en",
+        "We are replacing our ticketing tool and need something that handles email and chat for 14 agents.",
+    ),
     ("es", "Buenas tardes, buscamos un programa para gestionar las reservas de nuestras tres clínicas."),
     ("de", "Hallo, wir suchen eine Lösung für die Zeiterfassung unserer Außendienstmitarbeiter."),
     ("fr", "Bonjour, nous cherchons un logiciel pour gérer les plannings de nos équipes de nettoyage."),
