@@ -50,7 +50,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     import forms
     from handoff.policy import Policy
 
-    from . import api, db, errors, health, webhooks
+    from . import api, chat, db, errors, health, webhooks
+    from . import events  # behaviour events
     from .config import load_settings, setting_keys
     from .policy import load_policy, policy_path
 
@@ -80,7 +81,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(events.bp)  # POST /api/events (behaviour events, engagement scoring)
     app.register_blueprint(health.bp)
+    chat.init_app(app)  # blueprint "chat": /api/chat/..., /widget.js, /demo
     return app
 
 

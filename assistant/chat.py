@@ -25,11 +25,12 @@ import secrets
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, render_template, request, send_file
+from flask import Blueprint, Response, current_app, jsonify, render_template, request
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -248,9 +249,15 @@ def post_message(session_id: str) -> Response:
 
 @bp.get("/widget.js")
 def widget() -> Response:
-    response = send_file(WIDGET_FILE, mimetype="application/javascript", max_age=300)
+    response = Response(_widget_source(), mimetype="application/javascript")
+    response.headers["Cache-Control"] = "public, max-age=300"
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+@lru_cache(maxsize=1)
+def _widget_source() -> bytes:
+    return WIDGET_FILE.read_bytes()
 
 
 @bp.get("/demo")

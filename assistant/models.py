@@ -225,3 +225,46 @@ class BehaviourEvent(Base):
     at: Mapped[datetime]
     properties: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime]
+
+
+class ChatSession(Base):
+    """One conversation in the product's own chat widget, with the dialogue's state."""
+
+    __tablename__ = "chat_sessions"
+
+    id: Mapped[str] = mapped_column(String(40), primary_key=True)  # "chat_<random>"
+    site: Mapped[str] = mapped_column(String(100))
+    page_url: Mapped[str | None] = mapped_column(String(2000))
+    state: Mapped[dict[str, Any]]  # handoff.dialogue.DialogueState.to_json()
+    route: Mapped[str | None] = mapped_column(String(20))
+    # The inquiry the finished conversation became (submitted through intake).
+    inquiry_id: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ChatTurn(Base):
+    __tablename__ = "chat_turns"
+    __table_args__ = (UniqueConstraint("session_id", "index", name="uq_chat_turns_session_index"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("chat_sessions.id", ondelete="CASCADE"))
+    index: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(10))  # visitor | bot | agent
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime]
+
+
+class Booking(Base):
+    """A meeting booked from the chat; (sdr_id, start) is unique so a slot is never given twice."""
+
+    __tablename__ = "bookings"
+    __table_args__ = (UniqueConstraint("sdr_id", "start", name="uq_bookings_sdr_start"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    sdr_id: Mapped[str] = mapped_column(String(64))
+    start: Mapped[datetime]
+    end: Mapped[datetime]
+    session_id: Mapped[str | None] = mapped_column(ForeignKey("chat_sessions.id", ondelete="SET NULL"))
+    email: Mapped[str | None] = mapped_column(String(320))
+    created_at: Mapped[datetime]

@@ -85,6 +85,9 @@ ORDINALS = {"first": 0, "1st": 0, "second": 1, "2nd": 1, "third": 2, "3rd": 2, "
 SLOT_NUMBER = re.compile(r"^\s*(?:option\s*|slot\s*|#)?([1-9])\b", re.I)
 
 
+DEFAULT_GREETING = "Hi! I'm the assistant here. What can I help you with today?"
+
+
 class ChatConfigError(ValueError):
     def __init__(self, key: str, message: str) -> None:
         super().__init__(f"{key}: {message}")
@@ -95,7 +98,7 @@ class ChatConfigError(ValueError):
 class ChatSettings:
     max_questions: int = 3
     links: Mapping[str, str] = field(default_factory=dict)  # team -> URL or email
-    greeting: str = "Hi! I'm the assistant here. What can I help you with today?"
+    greeting: str = DEFAULT_GREETING
 
     @classmethod
     def from_mapping(cls, doc: Mapping[str, Any], key: str = "chat") -> ChatSettings:
@@ -108,7 +111,7 @@ class ChatSettings:
         unknown = set(links) - set(REDIRECT_REPLIES)
         if unknown:
             raise ChatConfigError(f"{key}.links", f"unknown team(s) {sorted(unknown)}; use {sorted(REDIRECT_REPLIES)}")
-        greeting = doc.get("greeting", cls.greeting)
+        greeting = doc.get("greeting", DEFAULT_GREETING)
         if not isinstance(greeting, str):
             raise ChatConfigError(f"{key}.greeting", "must be a string")
         return cls(max_questions=max_q, links=dict(links), greeting=greeting)

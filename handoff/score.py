@@ -64,7 +64,9 @@ def parse_event(data: Any, *, where: str = "event") -> Event:
     if kind not in EVENT_TYPES:
         raise EventError(f"{where}.type", f"must be one of {', '.join(EVENT_TYPES)}, got {kind!r}")
     at = _timestamp(data.get("at"), f"{where}.at")
-    properties = data.get("properties") or {}
+    properties = data.get("properties")
+    if properties is None:
+        properties = {}
     if not isinstance(properties, Mapping):
         raise EventError(f"{where}.properties", "must be an object")
     return Event(email=email.strip(), type=kind, at=at, properties=dict(properties))

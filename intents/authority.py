@@ -97,6 +97,8 @@ _FORMER = frozenset({"former", "ex", "previous", "previously", "retired", "past"
 # Stop words that may sit inside a title phrase.
 _TITLE_INNER = frozenset({"of", "and", "de", "des", "du", "di", "do", "da", "del", "della", "van", "y", "und", "et", "e"})
 _MAX_TITLE_TOKENS = 7
+# No real message states its role twenty times the same way; the cap keeps pathological input fast.
+_MAX_MATCHES_PER_PATTERN = 20
 _NOT_TITLE_START = frozenset({"new", "current", "currently", "also", "now"})
 # Stop words that may stand before a title word inside a title: "IT manager", "only developer".
 _STOP_BEFORE_TITLE = frozenset({"it", "only", "sole", "first", "general", "chief", "head"})
@@ -361,7 +363,12 @@ def _title_after(text: str, pos: int, loose: bool = False) -> TitleReading | Non
     lex = title_lexicon()
     breaks = _break_words()
     limit = min(len(text), pos + 160)
-    raw_tokens = [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text, pos, limit)]
+    # At most the title's length plus the department's few words: never the rest of the message.
+    raw_tokens: list[tuple[str, int, int]] = []
+    for m in _TOKEN.finditer(text, pos, limit):
+        raw_tokens.append((m.group(), m.start(), m.end()))
+        if len(raw_tokens) > _MAX_TITLE_TOKENS + 4:
+            break
     phrase: list[tuple[str, int, int]] = []
     for i, tok in enumerate(raw_tokens):
         prev_end = phrase[-1][2] if phrase else pos
@@ -376,6 +383,8 @@ def _title_after(text: str, pos: int, loose: bool = False) -> TitleReading | Non
         phrase.append(tok)
         if len(phrase) >= _MAX_TITLE_TOKENS:
             break
+    if not any(_fold(t) in lex.vocabulary or _fold(t)[:-1] in lex.vocabulary or re.fullmatch(r"C[A-Z]{1,3}O", t) for t, _, _ in phrase):
+        return None
     # Shrink from the right until the phrase ends on a title word.
     while phrase:
         reading = read_title(text, phrase[0][1], phrase[-1][2], loose)
@@ -457,11 +466,11 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
         if pat.kind == "answer":
             if not question or not pat.question or not pat.question.search(question):
                 continue
-        for m in pat.regex.finditer(scan):
+        for n, m in enumerate(pat.regex.finditer(scan)):
             finding = _finding_for(pat, m, seg, scan)
             if finding is not None:
                 found.append(finding)
-            if pat.kind == "answer":
+            if pat.kind == "answer" or n + 1 >= _MAX_MATCHES_PER_PATTERN:
                 break
     # A title as the whole answer to "what's your role?" / "who's the best contact?".
     if question and re.search(_ROLE_QUESTION, question, re.I) and not any(f.rule.startswith("authority.cue.") for f in found):

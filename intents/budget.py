@@ -51,7 +51,7 @@ from .types import Budget, Context, Finding, Money
 PATTERNS_FILE = Path(__file__).parent / "patterns" / "budget.jsonl"
 
 FREE_TEXT_KINDS = frozenset({"turn", "message", "subject", "other"})
-POSITIVE = {"budget_word": 0.9, "spend": 0.85, "have": 0.7}
+POSITIVE = {"budget_word": 0.9, "spend": 0.85, "approved": 0.85, "have": 0.7}
 NEGATIVE = frozenset({"not_budget", "current_spend", "vendor_price"})
 # Nouns that let an approval word speak about money ("budget approved", "funds allocated").
 MONEY_NOUNS = frozenset(
@@ -76,6 +76,7 @@ YEAR_WORDS = frozenset(
      "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
      "sept", "oct", "nov", "dec"}
 )
+CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "-", "–", "—", "but", "and", "so", "though", "however"})
 WINDOW_BEFORE = 10  # tokens a cue may stand before the figure
 WINDOW_AFTER = 8  # ... or after it
 SHORT_ANSWER = 30  # tokens: a chat answer this short may be a bare number
@@ -282,6 +283,8 @@ def _figure(
     if money.period is None:
         money = replace(money, period=_period_near(reading, ts, te, sent) or label_period)
     status = _figure_status(reading, money, m, ts, te, sent, mode)
+    if status == "none":  # "$0": no budget, and no figure to report
+        money, m = Money(None, None), replace(m, vague=True)
     hedged = is_hedged(seg.text, m.start, m.end) or sent in {c.sent for c in reading.cues if c.kind == "withheld"}
     if hedged:
         confidence -= 0.1
@@ -305,9 +308,12 @@ def _figure(
 def _figure_status(reading: _Reading, money: Money, m: MoneyMatch, ts: int, te: int, sent: int, mode: str) -> str:
     if not m.vague and (money.max == 0 or (money.max is None and money.min == 0)):
         return "none"
-    approved = [c for c in reading.cues if c.kind == "approved" and c.sent == sent and _dist(c, ts, te) <= 12]
+    approved = [
+        c for c in reading.cues
+        if c.kind == "approved" and c.sent == sent and _dist(c, ts, te) <= 12 and _approval_holds(reading, c)
+    ]
     pending = [c for c in reading.cues if c.kind == "pending" and c.sent == sent]
-    if approved and not pending and not any(_pending_before(reading, c) for c in approved):
+    if approved and not pending:
         return "approved"
     return "unknown" if m.vague else "stated"
 
@@ -353,9 +359,7 @@ def _statuses(
         if c.kind == "approved":
             if c.sent in withheld_sents or not money_context(c):
                 continue
-            if _pending_before(reading, c) or any(p.kind == "pending" and p.sent == c.sent for p in cues):
-                continue
-            if _negated_before(reading, c):
+            if not _approval_holds(reading, c) or any(p.kind == "pending" and p.sent == c.sent for p in cues):
                 continue
             add(c, "approved", 0.85)
             status_sents.add(c.sent)
@@ -372,8 +376,10 @@ def _statuses(
         elif c.kind == "none_weak":
             if overlaps_withheld(c) or _followed_by(reading, c, NOT_NONE_AFTER):
                 continue
+            # "Budget is TBD", "budget: none" (the budget word first; "no budget limit" is no none)
             near_budget = any(
-                b.kind == "budget_word" and b.sent == c.sent and _gap(b, c) <= 3 for b in cues
+                b.kind == "budget_word" and b.sent == c.sent and b.end <= c.start and c.start - b.end <= 3
+                for b in cues
             )
             bare = reading.norms[c.start] in ("no", "nope") or c.end - c.start > 1 and reading.norms[c.start] == "not"
             if bare and not near_budget and len(reading.norms) > 8:
@@ -419,10 +425,6 @@ def _dist(c: _Cue, ts: int, te: int) -> int:
     return 0
 
 
-def _gap(a: _Cue, b: _Cue) -> int:
-    return _dist(a, b.start, b.end)
-
-
 def _nearest(
     reading: _Reading, ts: int, te: int, sent: int, kinds, before: int = WINDOW_BEFORE, after: int = WINDOW_AFTER
 ) -> tuple[int, _Cue] | None:
@@ -465,14 +467,16 @@ def _label_period(label: str) -> str | None:
     return None
 
 
-def _pending_before(reading: _Reading, c: _Cue) -> bool:
-    lo = max(0, c.start - 5)
-    return any(reading.norms[t] in PENDING_MARKERS and reading.sent_of[t] == c.sent for t in range(lo, c.start))
-
-
-def _negated_before(reading: _Reading, c: _Cue) -> bool:
-    lo = max(0, c.start - 3)
-    return any(reading.norms[t] in ("not", "never", "no") and reading.sent_of[t] == c.sent for t in range(lo, c.start))
+def _approval_holds(reading: _Reading, c: _Cue) -> bool:
+    """An approval word that is no approval: "once approved", "not allocated", "no budget has
+    been allocated", "we've earmarked nothing", "approved yet?"."""
+    for t in range(c.start - 1, max(-1, c.start - 5), -1):
+        word = reading.norms[t]
+        if reading.sent_of[t] != c.sent or word in CLAUSE_BREAKS:
+            break
+        if word in PENDING_MARKERS or word in ("never", "no", "nothing", "none"):
+            return False
+    return not _followed_by(reading, c, frozenset({"nothing", "none", "no", "zero", "yet"}))
 
 
 def _followed_by(reading: _Reading, c: _Cue, words: frozenset[str]) -> bool:

@@ -64,6 +64,17 @@ DEADLINE_LEADS = (
     "bis", "vor", "avant", "d'ici", "antes", "hasta", "até", "ate", "voor", "tegen", "uiterlijk",
     "entro", "prima", "para", "pour", "jusqu", "zum", "zur", "on",
 )
+# Words that qualify a bare anchor enough to count: "this fall", "next Friday".
+QUALIFYING_REL = frozenset(
+    {"this", "next", "coming", "the coming", "this coming", "este", "esta", "diesen", "diesem", "nächsten",
+     "naechsten", "cet", "ce", "cette", "neste", "deze", "volgende", "komende", "questa", "quest'", "prossima",
+     "prossimo", "questo", "prochain"}
+)
+# Words that may stand beside a bare anchor in its own clause ("Maybe Q3.").
+FILLER_WORDS = frozenset(
+    {"maybe", "probably", "perhaps", "hopefully", "ideally", "likely", "possibly", "or", "so", "ish", "i",
+     "think", "guess", "realistically", "honestly", "tbh", "then", "really", "most", "latest", "earliest"}
+)
 # Field labels that ask when (a timeline question) or when to talk (not a timeframe).
 TIMING_LABEL = re.compile(
     r"\b(when|timeline|time ?frame|timing|deadline|go[- ]?live|start date|how soon|urgency|purchase date|"
@@ -78,6 +89,7 @@ ACT_NOUN_AFTER = re.compile(
     r"delivery|renewal|completion|goal)\b",
     re.I,
 )
+UNTIL_THEN = re.compile(r"\b(?:until|till|through|thru) (?:then|that date|that point)\b", re.I)
 BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n|\s[-–—]\s|\bbut\b", re.I)
 SENTENCE = re.compile(r"[.!?;]+(?=\s|$)|\n")
 WINDOW = 150  # characters a clause may extend either side of an anchor
@@ -327,7 +339,7 @@ def rule_set() -> RuleSet:
                     role=data.get("role"),
                     cls=data.get("class"),
                     arg=data.get("arg"),
-                    triggers=_triggers(pattern) if data["type"] in ("anchor", "phrase") else None,
+                    triggers=_triggers(pattern) if data["type"] in ("anchor", "phrase", "fiscal_start") else None,
                 )
             )
     if not rules:
@@ -432,7 +444,7 @@ def _scan(segment: Segment, mode: str, env: _Env, rules: RuleSet) -> list[Findin
             cand = _anchor_candidate(rule, m, search, mode, rules)
             if cand is not None:
                 candidates.append(cand)
-    for rule in rules.phrases:
+    for rule in (*rules.phrases, *rules.fiscal):
         for m in _matches(rule, search, index):
             candidates.append(_Cand(rule, m, m.start(), m.end()))
     findings = []
@@ -508,6 +520,14 @@ def _anchor_candidate(rule: Rule, m: re.Match[str], search: str, mode: str, rule
     return cand if _context_ok(cand, search, mode) else None
 
 
+def _alone_in_clause(cand: _Cand, search: str) -> bool:
+    """The anchor is its own short clause, give or take a hedge: "Maybe Q3.", "June, probably." """
+    start, end = _clause_bounds(search, cand.match.start(), cand.match.end())
+    rest = (search[start : cand.match.start()] + " " + search[cand.match.end() : end]).lower()
+    words = re.findall(r"[a-z']+", rest)
+    return len(words) <= 3 and all(w in FILLER_WORDS for w in words)
+
+
 def _context_ok(cand: _Cand, search: str, mode: str) -> bool:
     rule, m = cand.rule, cand.match
     latent = mode in ("latent", "field")
@@ -531,9 +551,17 @@ def _context_ok(cand: _Cand, search: str, mode: str) -> bool:
         return latent
     if latent:
         return True
+    if any(groups.get(g) for g in ("year", "year2", "yy", "yy2", "yrel")) and rule.resolve != "year_named":
+        return True  # "January next year", "Q3 2026"
+    if (groups.get("rel") or "").lower() in QUALIFYING_REL:
+        return True  # "this fall", "next Friday"
     if context == "modifier":
         return bool(
-            cand.lead or cand.position or cand.suffix or ACT_NOUN_AFTER.match(search[m.end() : m.end() + 20])
+            cand.lead
+            or cand.position
+            or cand.suffix
+            or ACT_NOUN_AFTER.match(search[m.end() : m.end() + 20])
+            or _alone_in_clause(cand, search)
         )
     if context == "deadline":
         if cand.position is not None or (cand.lead is not None and cand.lead.effect != "by"):
@@ -557,6 +585,8 @@ def _finding(
     contract = bool(cues["contract"].regex.search(search[sentence_start:sentence_end]))
     hedged = bool(cues["hedge"].regex.search(search[max(clause_start, cand.start - 40) : min(clause_end, cand.end + 25)]))
 
+    if rule.type == "fiscal_start":
+        return None  # "our fiscal year starts in April" says when, not a timeframe
     if rule.type == "phrase":
         value = _phrase_value(rule, m, env)
     else:
@@ -564,11 +594,17 @@ def _finding(
             return None
         if mode == "latent" and not _terse_enough(cand, search, clause_start, clause_end):
             return None
+        if cues["possessive_after"].regex.match(right):
+            env.note(cues["possessive_after"])
+            return None
         budget_after = bool(cues["budget_after"].regex.match(search[m.end() : m.end() + 20]))
         budget = budget_after or _nearest_cue(left, rules, ("budget", "act", "talk")) == "budget"
         if budget:
             env.note(cues["budget_after"] if budget_after else cues["budget"])
-        value = _anchor_value(cand, env, mode, contract, budget)
+        clause = search[clause_start:clause_end]
+        researching = mode != "field" and any(r.regex.search(clause) for r in rules.phrases if r.kind == "research")
+        until_then = contract and bool(UNTIL_THEN.search(search[sentence_start:sentence_end]))
+        value = _anchor_value(cand, env, mode, contract, budget or researching, until_then)
     if value is None:
         return None
     env.note(rule, cand.lead, cand.position, cand.suffix)
@@ -638,7 +674,12 @@ def _is_buying_time(
         return True
     if nearest == "past":
         return False
-    return not (nearest == "growth" and not cues["act"].regex.search(left))
+    if nearest == "growth":
+        if cues["act_strong"].regex.search(left):
+            env.note(cues["act_strong"])
+            return True
+        return False
+    return True
 
 
 def _phrase_value(rule: Rule, m: re.Match[str], env: _Env) -> Timeframe | None:
@@ -658,7 +699,12 @@ def _phrase_value(rule: Rule, m: re.Match[str], env: _Env) -> Timeframe | None:
     return None
 
 
-def _anchor_value(cand: _Cand, env: _Env, mode: str, contract: bool, budget: bool = False) -> Timeframe | None:
+def _anchor_value(
+    cand: _Cand, env: _Env, mode: str, contract: bool, not_before: bool = False, until_then: bool = False
+) -> Timeframe | None:
+    """The value of an anchor and its modifiers. `not_before`: the period says when money or
+    attention is there ("budget allocated for Q2", "researching options for next year"), so it
+    is an earliest date; `until_then`: "locked in until then" makes "not until X" the contract end."""
     rule, m = cand.rule, cand.match
     today = env.today
     if rule.resolve == "offset_plus":
@@ -676,10 +722,11 @@ def _anchor_value(cand: _Cand, env: _Env, mode: str, contract: bool, budget: boo
     target = period.start if pos == "start" else _midpoint(period) if pos == "mid" else period.end
     lead = cand.lead.effect if cand.lead else None
     suffix = cand.suffix.effect if cand.suffix else None
-    if lead == "earliest" and contract and re.search(r"\b(?:until|till|'til|til)\b", cand.lead_text):
+    if lead == "earliest" and until_then and re.search(r"\b(?:until|till|'til|til)\b", cand.lead_text):
         lead = "deadline"  # "can't switch until 2027, we're locked in until then": the contract end
-    if budget and lead not in ("earliest", "earliest_after", "after") and mode != "field":
-        lead = "earliest"  # "budget allocated for Q2": money is there from then on
+    if not_before and lead not in ("earliest", "earliest_after", "after") and mode != "field":
+        if period.start > today:
+            lead = "earliest"  # "budget allocated for Q2": money is there from then on
     if lead == "earliest" or suffix == "earliest" or lead == "earliest_after":
         first = period.start if pos is None else target
         if lead == "earliest_after":

@@ -173,6 +173,8 @@ def test_html_is_reduced_to_text(raw, expected) -> None:
         pytest.param("2026-03-10T14:05:00.000000Z", "2026-03-10T14:05:00Z", id="zulu-micro"),
         pytest.param("2026-03-10 14:05:00", "2026-03-10 14:05:00", id="no-zone-kept-as-sent"),
         pytest.param("next tuesday", "next tuesday", id="unreadable-kept"),
+        pytest.param("0001-01-01T00:00:00+14:00", "0001-01-01T00:00:00+14:00", id="out-of-range-kept"),
+        pytest.param(10**18, None, id="absurd-epoch"),
         pytest.param(None, None, id="none"),
         pytest.param(True, None, id="boolean"),
         pytest.param({"t": 1}, None, id="object"),

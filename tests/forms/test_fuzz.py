@@ -165,6 +165,8 @@ def test_timestamps_raise_only_bad_signature(value) -> None:
 
 
 @FUZZ
-@given(text=st.text(alphabet=st.sampled_from("<>/!&;#[]-ab pxX01\"'=\n"), max_size=200) | st.text(max_size=200))
+@given(
+    text=st.text(alphabet=st.sampled_from("<>/!&;#[]-ab pxX01\"'=\n"), max_size=200) | st.text(max_size=200)
+)
 def test_html_to_text_never_raises(text) -> None:
     assert isinstance(html.to_text(text), str)

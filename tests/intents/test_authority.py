@@ -146,9 +146,9 @@ def test_negation_is_on_whole_words():
 
 def test_negated_statement_is_marked():
     candidates = extract_authority(TextView(form("I'm not the one signing.")), CTX)
-    assert [(f.rule, f.negated, f.value.role) for f in candidates] == [
-        ("authority.decide.the_one_who.v1", True, "end_user")
-    ]
+    assert ("authority.decide.the_one_who.v1", True, "end_user") in [(f.rule, f.negated, f.value.role) for f in candidates]
+    found = resolve_authority(candidates, TextView(form("I'm not the one signing.")))
+    assert found is not None and (found.value.role, found.value.needs_approval) == ("end_user", True)
 
 
 def test_read_title_ignores_words_after_to():

@@ -87,7 +87,7 @@ TITLES = [
 ]
 
 # A title field with words we do not know: present, role unknown, title kept.
-UNKNOWN_TITLES = ["Host & Producer", "Storyteller", "Growth Hacker"]
+UNKNOWN_TITLES = ["Evangelist & Storyteller", "Growth Hacker", "Wrangler of Things"]
 
 # Values that say nothing: no authority at all.
 JUNK_TITLES = ["n/a", "-", "none", "test", "123", "  "]

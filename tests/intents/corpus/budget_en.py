@@ -83,7 +83,7 @@ CASES: list[Case] = [
     Case("form-country-hint", form("We have a budget of 12k for the pilot."), stated(12_000, 12_000, "EUR"), ("12k",),
          currency_hint="EUR"),
     Case("form-cued-bare-number", form("Budget: 5000 per month, starting in April."),
-         stated(5_000, 5_000, period="monthly"), ("5000",)),
+         stated(5_000, 5_000, period="monthly"), ("5000 per month",)),
     # --- approval
     Case("form-approved", form("Budget approved for Q3, roughly 20-30k."), approved(20_000, 30_000, "USD"),
          ("roughly 20-30k",)),
@@ -93,7 +93,7 @@ CASES: list[Case] = [
          approved(6_000, 6_000, "USD"), ("$6,000",)),
     Case("form-set-aside", form("Finance set aside 30k for the migration."), approved(30_000, 30_000, "USD"),
          ("30k",)),
-    Case("form-budgeted", form("We've already budgeted for a new CRM this year."), approved(), ("budgeted",)),
+    Case("form-budgeted", form("We've already budgeted for a new CRM this year."), approved(), ("already budgeted",)),
     Case("form-pending-approval", form("I'm hoping to get budget approved next quarter."), NONE),
     Case("form-pending-with-figure", form("We'd need about $15k but it's not approved yet."),
          stated(15_000, 15_000), ("about $15k",)),
