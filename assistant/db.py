@@ -73,6 +73,16 @@ def upgrade(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+def head_revision() -> str | None:
+    """The newest migration's revision id."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def ping(engine: Engine) -> None:
     """Raise when the database cannot answer a trivial query."""
     with engine.connect() as connection:

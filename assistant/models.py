@@ -268,3 +268,96 @@ class Booking(Base):
     session_id: Mapped[str | None] = mapped_column(ForeignKey("chat_sessions.id", ondelete="SET NULL"))
     email: Mapped[str | None] = mapped_column(String(320))
     created_at: Mapped[datetime]
+
+
+# The SDR dashboard (assistant/dashboard.py, assistant/auth.py, assistant/feedback.py) ---------------
+
+USER_ROLES = ("sdr", "admin")
+# What an SDR can do to a lead; each is one LeadEvent (assignment history included).
+LEAD_EVENT_KINDS = (
+    "accept",
+    "reject",
+    "reroute",
+    "contacted",
+    "note",
+    "assign",
+    "opportunity",
+    "correct",
+)
+
+
+class User(Base):
+    """Someone who signs in to the dashboard: an SDR or an admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    email_key: Mapped[str] = mapped_column(String(320), unique=True)  # lower-cased email
+    name: Mapped[str | None] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(10))  # sdr | admin
+    # The roster id (`[[sdrs]] id` of the policy) whose leads are this user's; None: not on the roster.
+    sdr_id: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str] = mapped_column(String(300))  # werkzeug scrypt hash
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime]
+    last_sign_in_at: Mapped[datetime | None]
+
+
+class SignInAttempt(Base):
+    """One sign-in attempt, kept for throttling (by email and by address) and the audit trail."""
+
+    __tablename__ = "sign_in_attempts"
+    __table_args__ = (
+        Index("ix_sign_in_attempts_email_at", "email_key", "at"),
+        Index("ix_sign_in_attempts_address_at", "address", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    email_key: Mapped[str] = mapped_column(String(320))
+    address: Mapped[str] = mapped_column(String(64))  # the client's IP address
+    succeeded: Mapped[bool]
+    at: Mapped[datetime]
+
+
+class LeadState(Base):
+    """Where a lead stands with the SDR team: one row per inquiry an SDR has touched.
+
+    The qualifier's own route and assignment stay on the inquiry and its
+    qualification; a value here overrides them (None: as the qualifier decided).
+    """
+
+    __tablename__ = "lead_states"
+
+    inquiry_id: Mapped[str] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"), primary_key=True)
+    route: Mapped[str | None] = mapped_column(String(20))  # rerouted or rejected to
+    redirect_to: Mapped[str | None] = mapped_column(String(20))
+    sdr_id: Mapped[str | None] = mapped_column(String(64), index=True)  # (re)assigned to
+    decision: Mapped[str | None] = mapped_column(String(10))  # accepted | rejected | rerouted
+    decided_at: Mapped[datetime | None]
+    contacted_at: Mapped[datetime | None]
+    opportunity_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class LeadEvent(Base):
+    """One thing an SDR did to a lead: the lead's history and the feedback loop's labels."""
+
+    __tablename__ = "lead_events"
+    __table_args__ = (Index("ix_lead_events_inquiry_at", "inquiry_id", "at"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    inquiry_id: Mapped[str] = mapped_column(ForeignKey("inquiries.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(20))  # one of LEAD_EVENT_KINDS
+    route: Mapped[str | None] = mapped_column(String(20))  # reject, reroute: where it goes now
+    redirect_to: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(String(40))  # reject: a REJECT_REASONS code
+    text: Mapped[str | None] = mapped_column(Text)  # a note, a rejection's details
+    sdr_id: Mapped[str | None] = mapped_column(String(64))  # assign: to whom
+    previous_sdr_id: Mapped[str | None] = mapped_column(String(64))  # assign: from whom
+    # correct: the slots the SDR corrected ({"intent": ..., "budget": {...}}); contacted: {"via": ...}
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    at: Mapped[datetime]
+
+    user: Mapped[User | None] = relationship()

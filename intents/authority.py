@@ -99,6 +99,8 @@ _TITLE_INNER = frozenset({"of", "and", "de", "des", "du", "di", "do", "da", "del
 _MAX_TITLE_TOKENS = 7
 # No real message states its role twenty times the same way; the cap keeps pathological input fast.
 _MAX_MATCHES_PER_PATTERN = 20
+_HEAD_CHARS = 12_000
+_TAIL_CHARS = 3_000
 _NOT_TITLE_START = frozenset({"new", "current", "currently", "also", "now"})
 # Stop words that may stand before a title word inside a title: "IT manager", "only developer".
 _STOP_BEFORE_TITLE = frozenset({"it", "only", "sole", "first", "general", "chief", "head"})
@@ -120,6 +122,8 @@ class Pattern:
     if_negated: dict | None = None
     title_follows: bool = False
     loose: bool = False  # a loose cue ("as a ...") does not accept mode-"field" words ("partner")
+    # Substrings of the lower-cased text one of which the regex needs: a cheap gate before the regex runs.
+    requires: tuple[str, ...] = ()
     example: str = ""
 
 
@@ -231,6 +235,7 @@ def authority_patterns() -> tuple[Pattern, ...]:
                 if_negated=row.get("if_negated"),
                 title_follows=bool(row.get("title_follows")),
                 loose=bool(row.get("loose")),
+                requires=tuple(w.lower() for w in row.get("requires", ())),
                 example=row.get("example", ""),
             )
         )
@@ -462,11 +467,16 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
     scan = _matching_text(text)
     found: list[Finding[Authority]] = []
     question = _last_question(seg.question)
+    windows = _windows(len(scan))
+    lowered = scan.lower()
     for pat in authority_patterns():
+        if pat.requires and not any(w in lowered for w in pat.requires):
+            continue
         if pat.kind == "answer":
             if not question or not pat.question or not pat.question.search(question):
                 continue
-        for n, m in enumerate(pat.regex.finditer(scan)):
+        matches = (m for lo, hi in windows for m in pat.regex.finditer(scan, lo, hi))
+        for n, m in enumerate(matches):
             finding = _finding_for(pat, m, seg, scan)
             if finding is not None:
                 found.append(finding)
@@ -490,6 +500,17 @@ _ROLE_QUESTION = (
     r"\brole\b|\btitle\b|\bposition\b|\bjob\b|what\s+do\s+you\s+do|who\s+(?:am\s+i|are\s+you|is\s+this)|"
     r"best\s+(?:contact|person)|point\s+of\s+contact|your\s+(?:team|department)|decision|sign|approv|\bwho\b"
 )
+
+
+def _windows(length: int) -> list[tuple[int, int]]:
+    """Where statements are looked for: the head of a text and its tail (the signature).
+
+    People say who they are near the start or sign at the end; a pasted log or
+    CV in between adds no authority and would only cost time.
+    """
+    if length <= _HEAD_CHARS + _TAIL_CHARS:
+        return [(0, length)]
+    return [(0, _HEAD_CHARS), (length - _TAIL_CHARS, length)]
 
 
 def _last_question(question: str | None) -> str | None:

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import json
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -76,9 +76,11 @@ YEAR_WORDS = frozenset(
      "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
      "sept", "oct", "nov", "dec"}
 )
+PRICE_WORDS = frozenset({"price", "pricing", "cost", "costs", "plan", "plans", "charge", "fee", "tier", "package", "subscription"})
 CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "-", "–", "—", "but", "and", "so", "though", "however"})
 WINDOW_BEFORE = 10  # tokens a cue may stand before the figure
 WINDOW_AFTER = 8  # ... or after it
+LONGEST_CUE = 12  # tokens: no pattern is longer
 SHORT_ANSWER = 30  # tokens: a chat answer this short may be a bare number
 
 
@@ -104,6 +106,14 @@ class _Reading:
     starts: tuple[int, ...]
     norms: tuple[str, ...]
     questions: frozenset[int]  # sentence ids that end with "?"
+    cue_starts: tuple[int, ...]  # token starts of `cues`, sorted: windows are found by bisection
+    sents_with: dict[str, frozenset[int]]  # cue kind -> ids of the sentences holding one
+
+    def around(self, lo: int, hi: int) -> tuple[_Cue, ...]:
+        """Cues that start within tokens [lo - LONGEST_CUE, hi]: every cue that can touch [lo, hi]."""
+        a = bisect_left(self.cue_starts, lo - LONGEST_CUE)
+        b = bisect_right(self.cue_starts, hi)
+        return self.cues[a:b]
 
 
 def extract_budget(view: TextView, ctx: Context) -> list[Finding[Budget]]:
@@ -181,9 +191,14 @@ def _read(seg: Segment) -> _Reading:
         if any(k.kind == cue.kind and k.start <= cue.start and cue.end <= k.end for k in kept):
             continue
         kept.append(cue)
+    sents_with: dict[str, set[int]] = {}
+    for cue in kept:
+        sents_with.setdefault(cue.kind, set()).add(cue.sent)
     return _Reading(
         segment=seg, cues=tuple(kept), sent_of=tuple(sent_of), starts=tuple(t.idx for t in doc),
         norms=tuple(t.norm_ for t in doc), questions=frozenset(questions),
+        cue_starts=tuple(c.start for c in kept),
+        sents_with={kind: frozenset(ids) for kind, ids in sents_with.items()},
     )
 
 
@@ -220,7 +235,7 @@ def _segment_findings(
 
     findings: list[Finding[Budget]] = []
     figure_sents: set[int] = set()
-    withheld_sents = {c.sent for c in reading.cues if c.kind == "withheld"}
+    withheld_sents = reading.sents_with.get("withheld", frozenset())
     for m in matches:
         found = _figure(reading, m, mode, asked, short, currency, label_period)
         if found is not None:
@@ -244,7 +259,7 @@ def _figure(
         return None
     # "can't afford 10k+": the figure is what they cannot pay; the "none" cue speaks for them
     if m.bound != "max" and any(
-        c.kind == "none" and c.sent == sent and c.end <= ts and ts - c.end <= 3 for c in reading.cues
+        c.kind == "none" and c.sent == sent and c.end <= ts and ts - c.end <= 3 for c in reading.around(ts - 3, ts)
     ):
         return None
     cued_close = pos is not None and pos[0] <= 4 and pos[1].kind in ("budget_word", "spend")
@@ -267,7 +282,7 @@ def _figure(
     elif asked and (short or not m.vague):
         rule, confidence = m.rule, 0.8
     elif m.explicit_currency or m.money_word:
-        if _price_question(reading, sent) or m.per_unit == "hour":
+        if _price_question(reading, ts, te, sent) or m.per_unit == "hour":
             return None  # a price asked about, or an hourly rate offered
         rule, confidence = m.rule, 0.55
     elif m.vague:
@@ -285,7 +300,7 @@ def _figure(
     status = _figure_status(reading, money, m, ts, te, sent, mode)
     if status == "none":  # "$0": no budget, and no figure to report
         money, m = Money(None, None), replace(m, vague=True)
-    hedged = is_hedged(seg.text, m.start, m.end) or sent in {c.sent for c in reading.cues if c.kind == "withheld"}
+    hedged = is_hedged(seg.text, m.start, m.end) or sent in reading.sents_with.get("withheld", ())
     if hedged:
         confidence -= 0.1
     budget = Budget(
@@ -309,11 +324,10 @@ def _figure_status(reading: _Reading, money: Money, m: MoneyMatch, ts: int, te: 
     if not m.vague and (money.max == 0 or (money.max is None and money.min == 0)):
         return "none"
     approved = [
-        c for c in reading.cues
+        c for c in reading.around(ts - 12, te + 12)
         if c.kind == "approved" and c.sent == sent and _dist(c, ts, te) <= 12 and _approval_holds(reading, c)
     ]
-    pending = [c for c in reading.cues if c.kind == "pending" and c.sent == sent]
-    if approved and not pending:
+    if approved and sent not in reading.sents_with.get("pending", ()):
         return "approved"
     return "unknown" if m.vague else "stated"
 
@@ -326,10 +340,8 @@ def _statuses(
     seg = reading.segment
     cues = reading.cues
     out: list[Finding[Budget]] = []
-    withheld = [c for c in cues if c.kind == "withheld"]
-
     def overlaps_withheld(c: _Cue) -> bool:
-        return any(w.start < c.end and c.start < w.end for w in withheld)
+        return any(w.kind == "withheld" and w.start < c.end and c.start < w.end for w in reading.around(c.start, c.end))
 
     def money_context(c: _Cue, window: int = 6) -> bool:
         if asked:
@@ -359,7 +371,7 @@ def _statuses(
         if c.kind == "approved":
             if c.sent in withheld_sents or not money_context(c):
                 continue
-            if not _approval_holds(reading, c) or any(p.kind == "pending" and p.sent == c.sent for p in cues):
+            if not _approval_holds(reading, c) or c.sent in reading.sents_with.get("pending", ()):
                 continue
             add(c, "approved", 0.85)
             status_sents.add(c.sent)
@@ -379,7 +391,7 @@ def _statuses(
             # "Budget is TBD", "budget: none" (the budget word first; "no budget limit" is no none)
             near_budget = any(
                 b.kind == "budget_word" and b.sent == c.sent and b.end <= c.start and c.start - b.end <= 3
-                for b in cues
+                for b in reading.around(c.start - 3, c.start)
             )
             bare = reading.norms[c.start] in ("no", "nope") or c.end - c.start > 1 and reading.norms[c.start] == "not"
             if bare and not near_budget and len(reading.norms) > 8:
@@ -429,7 +441,7 @@ def _nearest(
     reading: _Reading, ts: int, te: int, sent: int, kinds, before: int = WINDOW_BEFORE, after: int = WINDOW_AFTER
 ) -> tuple[int, _Cue] | None:
     best: tuple[int, _Cue] | None = None
-    for c in reading.cues:
+    for c in reading.around(ts - before, te + after):
         if c.kind not in kinds or c.sent != sent:
             continue
         if c.kind == "have" and not (c.end <= ts and ts - c.end <= 3):
@@ -444,7 +456,7 @@ def _nearest(
 
 def _period_near(reading: _Reading, ts: int, te: int, sent: int) -> str | None:
     best: tuple[int, str] | None = None
-    for c in reading.cues:
+    for c in reading.around(ts - 8, te + 8):
         if not c.kind.startswith("period_") or c.sent != sent:
             continue
         d = _dist(c, ts, te)
@@ -490,12 +502,13 @@ def _year_like(reading: _Reading, m: MoneyMatch, ts: int, value: float) -> bool:
     return 1900 <= value <= 2100
 
 
-def _price_question(reading: _Reading, sent: int) -> bool:
+def _price_question(reading: _Reading, ts: int, te: int, sent: int) -> bool:
     """A question about a price ("is the $49 plan enough?"), not a budget."""
     if sent not in reading.questions:
         return False
-    words = {reading.norms[t] for t in range(len(reading.norms)) if reading.sent_of[t] == sent}
-    return bool(words & {"price", "pricing", "cost", "costs", "plan", "plans", "charge", "fee", "tier", "package", "subscription"})
+    lo, hi = max(0, ts - 15), min(len(reading.norms), te + 15)
+    words = {reading.norms[t] for t in range(lo, hi) if reading.sent_of[t] == sent}
+    return bool(words & PRICE_WORDS)
 
 
 def _asks_approval(question: str | None) -> bool:

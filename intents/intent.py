@@ -60,8 +60,11 @@ TAIL_SCAN = 1_500
 INJECTION_SCAN = 200_000
 # A non-buying label needs at least this much weight to win.
 MIN_LABEL_SCORE = 2.0
-# What a trained model may add at most (see `_model_votes`).
+# What a trained model may add at most, and the rule score above which it has
+# no say (see `_model_votes`).
 MODEL_WEIGHT = 1.5
+MODEL_MIN_PROBABILITY = 0.6
+CLEAR_SCORE = 3.0
 
 FREE_TEXT_KINDS = ("turn", "message", "subject", "other")
 LABEL_WORDS = {
@@ -111,9 +114,11 @@ def classify_intent(
     for label, weight, note in _slot_votes(slots, contact, injected + claimed):
         scores[label] += weight
         notes.append(note)
-    for label, weight, note in _model_votes(view):
-        scores[label] += weight
-        notes.append(note)
+    if max(scores.values(), default=0.0) < CLEAR_SCORE:
+        # Only when the rules are unsure does the trained classifier get a say.
+        for label, weight, note in _model_votes(view):
+            scores[label] += weight
+            notes.append(note)
 
     label = _choose(scores)
     if injected and label == "buying" and scores["buying"] < 2.5:
@@ -431,7 +436,7 @@ def _model_votes(view: TextView) -> Iterable[tuple[str, float, str]]:
     if model is None or not view.visitor_text.strip():
         return
     label, probability = model.predict(view.visitor_text[:MAX_SCAN])
-    if probability >= 0.5:
+    if probability >= MODEL_MIN_PROBABILITY:
         yield label, MODEL_WEIGHT * probability, f"the trained classifier reads it as {LABEL_WORDS[label]} ({probability:.2f})"
 
 

@@ -242,6 +242,8 @@ for _kind, _phrases in (
     for _p in _phrases:
         _PREFIX_BOUNDS[tuple(_p.split())] = _kind
 
+_PREFIX_WORDS = frozenset(w for key in _PREFIX_BOUNDS for w in key)
+
 _SUFFIX_BOUNDS: dict[tuple[str, ...], str] = {}
 for _kind, _phrases in (
     ("max", (
@@ -510,6 +512,8 @@ class _Parser:
         num_text = ""
         if toks[j].kind == "num":
             num_text = toks[j].text
+            if sum(ch.isdigit() for ch in num_text) > 15:
+                return None  # an id, a card or a serial number, not an amount
             value, ambiguous_dot = _number_value(num_text)
             leading_zero = toks[j].text.startswith("0") and len(toks[j].text) > 1 and toks[j].text[1].isdigit()
             rules.add("money.amount.digits.v1")
@@ -909,7 +913,7 @@ class _Parser:
 
     @staticmethod
     def prefix_word(low: str) -> bool:
-        return any(low in key for key in _PREFIX_BOUNDS)
+        return low in _PREFIX_WORDS
 
     # vague --------------------------------------------------------------------------------
     def vague(self, i: int) -> _Expr | None:

@@ -505,7 +505,8 @@ def _anchor_candidate(rule: Rule, m: re.Match[str], search: str, mode: str, rule
             cand.position = pos[0]
             cand.start = clause_start + pos[1].start()
             left = left[: pos[1].start()]
-        left = re.sub(r"\bthe\s*$", "", left, flags=re.I) if pos else left
+    if not m.group(0).lower().startswith("the "):
+        left = re.sub(r"\bthe\s*$", "", left, flags=re.I)
     lead = _right_match(rules.lead_offset if is_offset else rules.lead, left)
     if lead:
         cand.lead, cand.lead_text = lead[0], lead[1].group(0).strip().lower()
@@ -525,7 +526,10 @@ def _alone_in_clause(cand: _Cand, search: str) -> bool:
     start, end = _clause_bounds(search, cand.match.start(), cand.match.end())
     rest = (search[start : cand.match.start()] + " " + search[cand.match.end() : end]).lower()
     words = re.findall(r"[a-z']+", rest)
-    return len(words) <= 3 and all(w in FILLER_WORDS for w in words)
+    if len(words) > 3 or not all(w in FILLER_WORDS for w in words):
+        return False
+    # A bare "q3" as the whole message is a terse answer: it needs a timing question.
+    return bool(words) or bool(search[:start].strip(" .,!?;\n") or search[end:].strip(" .,!?;\n"))
 
 
 def _context_ok(cand: _Cand, search: str, mode: str) -> bool:
@@ -586,8 +590,8 @@ def _finding(
     hedged = bool(cues["hedge"].regex.search(search[max(clause_start, cand.start - 40) : min(clause_end, cand.end + 25)]))
 
     if rule.type == "fiscal_start":
-        return None  # "our fiscal year starts in April" says when, not a timeframe
-    if rule.type == "phrase":
+        value = _fiscal_statement_value(cand, search, clause_start, env, rules)
+    elif rule.type == "phrase":
         value = _phrase_value(rule, m, env)
     else:
         if mode != "field" and not _is_buying_time(cand, segment, search, left, right, contract, rules, env):
@@ -680,6 +684,29 @@ def _is_buying_time(
             return True
         return False
     return True
+
+
+def _fiscal_statement_value(
+    cand: _Cand, search: str, clause_start: int, env: _Env, rules: RuleSet
+) -> Timeframe | None:
+    """ "Our fiscal year starts in April" says when a year starts: no timeframe, unless it
+    follows "until" ("no budget until our new financial year starts in July"): then the
+    start is an earliest date."""
+    lead = _right_match(rules.lead, search[clause_start : cand.start])
+    if lead is None or lead[0].effect not in ("earliest", "earliest_after"):
+        return None
+    word = next((g for g in cand.match.groups() if g), None)
+    months = lexicon()["month"]
+    if word is None or word.lower() not in months:
+        return None
+    month = int(months[word.lower()])
+    if cand.rule.effect == "end":
+        month = month % 12 + 1
+    first = dates.next_month_named(month, env.today).start
+    if first < env.today:
+        first = date(first.year + 1, month, 1)
+    cand.lead, cand.start = lead[0], clause_start + lead[1].start()
+    return Timeframe(urgency=dates.urgency_of(first, env.today), earliest=first, kind="earliest")
 
 
 def _phrase_value(rule: Rule, m: re.Match[str], env: _Env) -> Timeframe | None:
@@ -860,6 +887,13 @@ def _r_year(m, env, arg):
     return dates.year_period(env.today.year + int(arg or 0))
 
 
+def _r_mid_year(m, env, arg):
+    mid = date(env.today.year, 6, 30)
+    if mid < env.today:
+        mid = date(env.today.year + 1, 6, 30)
+    return Period(mid, mid)
+
+
 def _r_quarter_named(m, env, arg):
     q = _group(m, "q", "q2", "q3")
     quarter = int(q) if q else int(lexicon()["ordinal"][_group(m, "ord").lower()])
@@ -1003,6 +1037,7 @@ RESOLVERS: dict[str, Resolver] = {
     "month": _r_month,
     "quarter": _r_quarter,
     "year": _r_year,
+    "mid_year": _r_mid_year,
     "quarter_named": _r_quarter_named,
     "half": _r_half,
     "month_named": _r_month_named,

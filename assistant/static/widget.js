@@ -162,6 +162,8 @@
 
   function open() {
     panel.hidden = false;
+    state.open = true;
+    save(state);
     launcher.setAttribute("aria-expanded", "true");
     ensureSession().catch(function () {
       remember("bot", "Sorry, the chat is unavailable right now. Please try again later.");
@@ -170,6 +172,8 @@
   }
   function hide() {
     panel.hidden = true;
+    state.open = false;
+    save(state);
     launcher.setAttribute("aria-expanded", "false");
     launcher.focus();
   }
@@ -203,6 +207,9 @@
       .then(function () { send.disabled = false; input.focus(); });
   });
 
-  function mount() { document.body.appendChild(host); }
+  function mount() {
+    document.body.appendChild(host);
+    if (state.open) open();  // a reload keeps the conversation where it was
+  }
   if (document.body) mount(); else document.addEventListener("DOMContentLoaded", mount);
 })();

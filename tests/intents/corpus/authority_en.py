@@ -110,6 +110,9 @@ STATEMENTS = [
     ("We need a new rota tool.\n\nKind regards,\nLea Novak\nHead of People\nNorthfold", DM, False, "Head of People"),
     ("Quick question about pricing.\nJonas Berg, Finance Director, Fjordline", INF, False, "Finance Director"),
     ("This is Priya from Castlebay, the IT director.", INF, False, "IT director"),
+    ("Hi, are you hiring? Payroll specialist, 6 years in healthcare.", UNK, False, "Payroll specialist"),
+    ("I work as a field technician and our dispatch is chaos.", UNK, False, "field technician"),
+    ("We're the owners of a small cafe and need a new till.", DM, False, "owners"),
     ("Soy la directora general de una cadena de farmacias.", DM, False, "directora general"),
     ("Ich bin der Geschäftsführer eines kleinen Handwerksbetriebs.", DM, False, "Geschäftsführer"),
     # runs or owns the business
@@ -117,6 +120,8 @@ STATEMENTS = [
     ("I own two dog grooming salons in Leeds.", DM, False, None),
     ("I run operations for both of our restaurants.", DM, False, None),
     ("My wife and I own a small bed and breakfast.", DM, False, None),
+    ("We own three franchise gyms in Ohio.", DM, False, None),
+    ("My partner and I, we're the decision makers.", DM, False, None),
     ("I manage the front office team at a vet clinic.", INF, False, None),
     ("I lead the data platform team.", INF, False, None),
     # decides or signs
@@ -138,6 +143,11 @@ STATEMENTS = [
     ("I'll need to run it by our owner first.", INF, True, None),
     ("It's really up to my director.", INF, True, None),
     ("Pending budget approval from head office.", INF, True, None),
+    ("Board approval is required for anything this size.", INF, True, None),
+    ("In the end it's our owner's call.", INF, True, None),
+    ("The decision maker is our finance director.", INF, True, None),
+    ("I'll pass it on, he's the one who signs.", INF, True, None),
+    ("They will make the final decision after the pilot.", INF, True, None),
     # disclaims a say
     ("Honestly it's not my call.", EU, True, None),
     ("I'm not the decision maker.", EU, True, None),
@@ -145,6 +155,7 @@ STATEMENTS = [
     ("I'd use it, not buy it.", EU, True, None),
     ("I don't have any say in what we buy.", EU, True, None),
     ("I'm only an end user of the scheduling side.", EU, True, None),
+    ("I'd be using it daily but I'm not the one buying.", EU, True, None),
     # disclaims the decision but evaluates or recommends
     ("I'm not the decision maker, but I'd be the one bringing it to her.", INF, True, None),
     ("Not my decision, I'll recommend one and our COO signs.", INF, True, None),
