@@ -50,8 +50,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     import forms
     from handoff.policy import Policy
 
-    from . import api, chat, db, errors, health, webhooks
-    from . import events  # behaviour events
+    from . import (
+        api,
+        chat,
+        db,
+        errors,
+        events,  # behaviour events
+        health,
+        webhooks,
+    )
     from .config import load_settings, setting_keys
     from .policy import load_policy, policy_path
 

@@ -326,5 +326,79 @@ def replay_deliveries_command(inquiry_id: str | None) -> None:
         raise SystemExit(1)
 
 
+@cli.command("train")
+@click.option("--quiet", is_flag=True, help="Print nothing but errors.")
+def train_command(quiet: bool) -> None:
+    """Build the small trained components from the training data in the repository.
+
+    Today that is the intent classifier (intents/training/intent_train.jsonl,
+    written for this project), a spaCy bag-of-words text classifier saved to
+    intents/models/intent/ (git-ignored). The analysis works without it: the
+    cue tables decide, and the classifier only breaks ties they leave open.
+    The same data always gives the same model (fixed seed). `make install`
+    runs this once.
+
+    \b
+    Examples:
+      qualifier train
+      qualifier train --quiet
+    """
+    from intents.training.model import load_intent_model
+    from intents.training.train import TrainingDataError, train_intent
+
+    try:
+        report = train_intent()
+    except TrainingDataError as exc:
+        raise click.ClickException(str(exc)) from None
+    load_intent_model.cache_clear()
+    if not quiet:
+        counts = ", ".join(f"{label} {n}" for label, n in report.per_label.items())
+        click.echo(
+            f"Trained {report.component} classifier on {report.examples} examples ({counts}) "
+            f"in {report.seconds:.1f}s; training accuracy {report.training_accuracy:.2f}; saved to {report.path}."
+        )
+
+
+@cli.command("import-events")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+def import_events_command(file) -> None:  # noqa: ANN001 - click file
+    """Import behaviour events from a CSV file and update engagement and lifecycle stages.
+
+    The header names the columns email, type and at (ISO 8601 with a
+    timezone, or a date); an optional properties column holds a JSON object.
+    Types and points are DESIGN.md's lead-scoring table (policy
+    [scoring.events]). The file is checked first: one bad row and nothing is
+    imported, and the error names the line. Events already stored (same
+    person, type and time) are not counted twice. Contacts whose engagement
+    reaches scoring.mql_threshold become MQLs.
+
+    \b
+    Examples:
+      qualifier import-events events.csv
+      printf 'email,type,at\npat@acme.com,pricing_page_visit,2026-03-10T14:05:00Z\n' > e.csv
+      qualifier import-events e.csv
+    """
+    from datetime import UTC, datetime
+
+    from assistant import runtime_of
+    from assistant.events import EventFileError, import_events, read_events_csv
+
+    try:
+        events = read_events_csv(file.read(), source=file.name)
+    except EventFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    app = _app_or_exit()
+    runtime = runtime_of(app)
+    with runtime.sessions() as session:
+        stored, results = import_events(session, events, runtime.policy, datetime.now(UTC))
+    promoted = [r for r in results if r.promoted]
+    click.echo(
+        f"Imported {stored} events ({len(events) - stored} already stored) for {len(results)} people; "
+        f"{len(promoted)} contacts promoted."
+    )
+    for r in promoted:
+        click.echo(f"  {r.email}: {r.promoted_from or 'new'} -> {r.stage} (engagement {r.engagement})")
+
+
 def main() -> None:  # pragma: no cover - console entry
     cli()

@@ -15,11 +15,12 @@ The public API is small on purpose:
   (lower-cased, curly apostrophes folded), the tokenisation the checks use;
 - `is_negated(text, start, end, window=4)` -> a negator among the `window`
   tokens before `text[start:end]`, in the same clause;
-- `is_hedged(text, start, end, window=5)` -> a hedge among the `window`
+- `is_hedged(text, start, end, window=6)` -> a hedge among the `window`
   tokens before the span, or inside it;
 - `clause_bounds(text, start, end)` -> the (start, end) of the clause holding
-  the span; clauses end at sentence punctuation, commas, semicolons, colons,
-  brackets, dashes and line breaks, and before "but", "though", "however".
+  the span, without surrounding spaces; clauses end at sentence punctuation,
+  commas, semicolons, colons, brackets, dashes and line breaks, and before
+  "but", "though", "however" (and their de/es/fr/nl equivalents).
 
 Offsets are character offsets into the text as given. Every check costs time
 linear in the clause, never in the whole message.
@@ -35,7 +36,7 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # Where a clause ends. A dash only counts with spaces around it ("a - b", "a — b"),
 # so "co-founder" and "e-mail" stay whole.
 _CLAUSE_BREAK = re.compile(r"[.!?;:,()\[\]\n\r]+|\s[-–—]+\s|[–—]")
-_CONTRAST = frozenset({"but", "though", "although", "however", "except", "whereas", "yet", "pero", "aber", "mais", "mas", "maar", "ma"})
+_CONTRAST = frozenset({"but", "though", "although", "however", "except", "whereas", "pero", "aber", "mais", "maar"})
 
 NEGATORS = frozenset(
     {
@@ -105,6 +106,10 @@ def clause_bounds(text: str, start: int, end: int) -> tuple[int, int]:
         if w.text in _CONTRAST:
             right = w.start
             break
+    while left < start and text[left].isspace():
+        left += 1
+    while right > end and text[right - 1].isspace():
+        right -= 1
     return left, right
 
 
@@ -127,7 +132,7 @@ def is_negated(text: str, start: int, end: int, window: int = 4) -> bool:
     return negator_before(text, start, end, window) is not None
 
 
-def is_hedged(text: str, start: int, end: int, window: int = 5) -> bool:
+def is_hedged(text: str, start: int, end: int, window: int = 6) -> bool:
     """True when a hedge ("maybe", "roughly", "I think", "not sure") is among the
     `window` tokens before the span (same clause) or inside the span itself."""
     before = _window_before(text, start, end, window)

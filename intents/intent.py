@@ -62,7 +62,7 @@ INJECTION_SCAN = 200_000
 MIN_LABEL_SCORE = 2.0
 # What a trained model may add at most, and the rule score above which it has
 # no say (see `_model_votes`).
-MODEL_WEIGHT = 1.5
+MODEL_WEIGHT = 2.5
 MODEL_MIN_PROBABILITY = 0.6
 CLEAR_SCORE = 3.0
 

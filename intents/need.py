@@ -48,7 +48,13 @@ from .types import Context, Finding, Need
 PATTERNS_FILE = Path(__file__).parent / "patterns" / "need.jsonl"
 THRESHOLD = 3.5
 MAX_EVIDENCE_WORDS = 15
+_HEAD_CHARS = 12_000
+_MAX_CLAUSES = 200
+_MAX_CLAUSE_CHARS = 600
 ANCHORS = ("want", "action", "problem", "project")
+# Which anchor starts the evidence: a want, a project verb, then a problem (a weak verb such as
+# "dispatch" or "tracking" ranks after the problem it sits in), then an engagement noun.
+_EVIDENCE_PRIORITY = {"want": 0, "action": 1, "problem": 2, "project": 4}
 # Anchors that state a want on their own: "not in the market" does not withdraw them.
 _STATED_PROJECT = frozenset({"need.action.project_verb.v1"})
 KINDS = ("want", "action", "problem", "project", "scope", "own", "vague", "blocker", "words")
@@ -80,6 +86,7 @@ class NeedPattern:
     regex: re.Pattern[str] | None
     weight: float
     negatable: bool = False
+    unless: str | None = None  # a vague pattern that does not count when the clause has this anchor kind
     example: str = ""
 
 
@@ -139,6 +146,7 @@ def need_rules() -> NeedRules:
                 regex=re.compile(regex, re.IGNORECASE),
                 weight=float(row["weight"]),
                 negatable=bool(row.get("negatable")),
+                unless=row.get("unless"),
                 example=row.get("example", ""),
             )
         )
@@ -186,15 +194,21 @@ def _readable(seg: Segment) -> bool:
 
 
 def _clauses(text: str) -> list[tuple[int, int]]:
+    """Clause spans of the text's head: a need is stated in prose, not deep inside a pasted log."""
+    limit = min(len(text), _HEAD_CHARS)
     spans: list[tuple[int, int]] = []
     start = 0
-    for m in _CLAUSE_BREAK.finditer(text):
+    for m in _CLAUSE_BREAK.finditer(text, 0, limit):
         if m.start() > start:
             spans.append((start, m.start()))
         start = m.end()
-    if start < len(text):
-        spans.append((start, len(text)))
-    return [(s, e) for s, e in spans if len(text[s:e].split()) >= 1 and re.search(r"\w", text[s:e])]
+        if len(spans) >= _MAX_CLAUSES:
+            break
+    if start < limit and len(spans) < _MAX_CLAUSES:
+        spans.append((start, limit))
+    # A "clause" longer than a few sentences is a paste: read its start only.
+    spans = [(s, min(e, s + _MAX_CLAUSE_CHARS)) for s, e in spans]
+    return [(s, e) for s, e in spans if re.search(r"\w", text[s:e])]
 
 
 def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
@@ -219,28 +233,43 @@ def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRule
     piece = scan[start:end]
     best_by_kind: dict[str, tuple[float, NeedPattern, int, int]] = {}
     covered: list[tuple[int, int]] = []
-    vague_total = 0.0
-    negated_want = False
+    vague: list[tuple[NeedPattern, int, int]] = []
+    negated_at: int | None = None
     for pat in rules.patterns:
         for m in pat.regex.finditer(piece):
             if m.end() == m.start():
                 continue
             s, e = start + m.start(), start + m.end()
             if pat.negatable and is_negated(scan, s, e, window=4):
-                if pat.kind in ("want", "action"):
-                    negated_want = True
+                if pat.kind in ("want", "action") and negated_at is None:
+                    negated_at = e
                 continue
             if pat.kind == "blocker":
                 clause.blocker = True
                 continue
             if pat.kind == "vague":
-                vague_total = min(vague_total, pat.weight) if vague_total else pat.weight
-                covered.append((s, e))
+                vague.append((pat, s, e))
                 continue
             prev = best_by_kind.get(pat.kind)
             if prev is None or pat.weight > prev[0] or (pat.weight == prev[0] and s < prev[2]):
                 best_by_kind[pat.kind] = (pat.weight, pat, s, e)
+    negated_want = negated_at is not None
+    anchor_kinds = {kind for kind in best_by_kind if kind in ANCHORS}
+    vague = [(p, s, e) for p, s, e in vague if p.unless not in anchor_kinds]
+    vague_total = min((p.weight for p, _, _ in vague), default=0.0)
+    covered.extend((s, e) for _, s, e in vague)
     anchors = [(w, p, s, e) for kind, (w, p, s, e) in best_by_kind.items() if kind in ANCHORS]
+    if negated_want:
+        # "we don't need accounting, just time tracking for 2 cafes": the want moves to what follows "just".
+        contrast = _CONTRAST_ONLY.search(scan, negated_at, end)
+        if contrast and _content_count(scan, contrast.end(), end, rules, covered) >= 1:
+            clause.anchor, clause.anchor_kind, clause.anchor_start = "need.want.contrast.v1", "want", contrast.start()
+            content = _content_count(scan, contrast.end(), end, rules, covered)
+            clause.score = 2.0 + best_by_kind.get("own", (0.0,))[0] + min(2.0, 0.5 * content) + (
+                best_by_kind["scope"][0] if "scope" in best_by_kind else 0.0
+            )
+            _set_evidence(clause, scan)
+            return clause
     if negated_want and not anchors:
         # Only a concrete negated want ("we don't need payroll") lets a later "just X" carry it.
         if _content_count(scan, start, end, rules, covered) >= 1:
@@ -255,7 +284,7 @@ def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRule
                 _set_evidence(clause, scan)
         return clause
     # The anchor that starts the evidence: a want or action where there is one, else a problem or project.
-    anchors.sort(key=lambda a: (a[1].kind not in ("want", "action"), a[1].kind == "project", -a[0], a[2]))
+    anchors.sort(key=lambda a: (_EVIDENCE_PRIORITY.get(a[1].kind, 9) + (1.5 if a[0] < 1.5 else 0.0), -a[0], a[2]))
     weight, pat, a_start, a_end = anchors[0]
     clause.anchor, clause.anchor_kind, clause.anchor_start = pat.id, pat.kind, a_start
     object_from = a_end if pat.kind in ("want", "action") else start

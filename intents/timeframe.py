@@ -89,11 +89,15 @@ ACT_NOUN_AFTER = re.compile(
     r"delivery|renewal|completion|goal)\b",
     re.I,
 )
+DEADLINE_WORDS = re.compile(r"\b(?:before|by|ahead of|in time for|prior to|until|till)\b", re.I)
 UNTIL_THEN = re.compile(r"\b(?:until|till|through|thru) (?:then|that date|that point)\b", re.I)
 BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n|\s[-–—]\s|\bbut\b", re.I)
 SENTENCE = re.compile(r"[.!?;]+(?=\s|$)|\n")
 WINDOW = 150  # characters a clause may extend either side of an anchor
 MODIFIER_REACH = 60  # how far before an anchor a modifier may start
+# Only the first MAX_SCAN characters of a segment are read: a timeframe is stated early, and
+# a pasted 100 KB document must not cost more than a normal message (Presidio caps text too).
+MAX_SCAN = 20_000
 
 
 # ---------------------------------------------------------------------------- public
@@ -147,6 +151,7 @@ class Rule:
     cls: str | None = None
     arg: object = None
     triggers: frozenset[str] | None = None  # see _triggers()
+    reach: int = 32  # modifiers: how far back from the anchor the match may start
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +345,7 @@ def rule_set() -> RuleSet:
                     cls=data.get("class"),
                     arg=data.get("arg"),
                     triggers=_triggers(pattern) if data["type"] in ("anchor", "phrase", "fiscal_start") else None,
+                    reach=MODIFIER_REACH if "{0," in data["pattern"] else 32,
                 )
             )
     if not rules:
@@ -436,7 +442,7 @@ def _fiscal_year_start(view: TextView, rules: RuleSet, trace: set[str] | None = 
 
 
 def _scan(segment: Segment, mode: str, env: _Env, rules: RuleSet) -> list[Finding[Timeframe]]:
-    search = _fold(segment.text)
+    search = _fold(segment.text[:MAX_SCAN])
     index = _segment_prefixes(search)
     candidates: list[_Cand] = []
     for rule in rules.anchors:
@@ -483,9 +489,8 @@ def _clause_bounds(search: str, start: int, end: int, boundary: re.Pattern[str] 
 def _right_match(mods: tuple[Rule, ...], text: str) -> tuple[Rule, re.Match[str]] | None:
     """The modifier that ends where `text` ends and starts earliest (within MODIFIER_REACH)."""
     best: tuple[Rule, re.Match[str]] | None = None
-    lo = max(0, len(text) - MODIFIER_REACH)
     for rule in mods:
-        m = rule.regex.search(text, lo)
+        m = rule.regex.search(text, max(0, len(text) - rule.reach))
         if m and (best is None or m.start() < best[1].start()):
             best = (rule, m)
     return best
@@ -661,7 +666,7 @@ def _is_buying_time(
         if cues["habitual"].regex.search(left) or cues["habitual"].regex.search(right):
             env.note(cues["habitual"])
             return False
-    nearest = _nearest_cue(left, rules, ("talk", "act", "past", "growth"))
+    nearest = _nearest_cue(left, rules, ("talk", "act", "past", "growth", "event"))
     if cues["then_after"].regex.match(right):
         env.note(cues["then_after"])
         nearest = "act"
@@ -674,16 +679,29 @@ def _is_buying_time(
         return False
     if nearest is None and segment.question and (segment.asked == "contact" or _talk_question(segment.question)):
         return False  # "ideally next week" in answer to "Would you like a demo?"
-    if contract:
-        return True
-    if nearest == "past":
+    if cues["past_attempt"].regex.search(left) or cues["past_after"].regex.match(right):
+        env.note(cues["past_attempt"], cues["past_after"])
         return False
-    if nearest == "growth":
+    if nearest == "past":
+        return contract and _contract_after_past(left + search[cand.start : cand.match.start()], right, rules)
+    acting = bool(cues["act"].regex.search(left) or cues["act"].regex.search(right))
+    if nearest == "event":
+        return acting or bool(DEADLINE_WORDS.search(left))
+    if nearest == "growth" or (not acting and cues["growth"].regex.search(right)):
         if cues["act_strong"].regex.search(left):
             env.note(cues["act_strong"])
             return True
         return False
     return True
+
+
+def _contract_after_past(left: str, right: str, rules: RuleSet) -> bool:
+    """ "We signed a contract that runs until 2028": the contract is still running."""
+    past = None
+    for past in rules.cues["past"].regex.finditer(left):
+        pass
+    tail = left[past.end() :] if past else left
+    return bool(rules.cues["contract"].regex.search(tail) or rules.cues["contract"].regex.search(right))
 
 
 def _fiscal_statement_value(

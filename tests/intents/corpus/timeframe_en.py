@@ -89,7 +89,12 @@ EXAMPLES = [
         "Purchase order goes out EOM.",
         "We'd buy later this month.",
     ]),
-    ("mar10", D("2026-04-30", "quarter"), ["We plan to buy sometime next month.", "Hoping to purchase early next month."]),
+    ("mar10", D("2026-04-30", "quarter"), [
+        "We plan to buy sometime next month.",
+        "Hoping to purchase early next month.",
+        "We open our second warehouse in April and need scanners by then.",
+    ]),
+    ("mar10", D("2026-04-01", "immediate", "deadline"), ["We'd go live on the first of next month."]),
     ("mar10", D("2026-04-30", "quarter", "deadline"), ["We're launching next month."]),
     ("mar10", D("2026-05-31", "quarter"), ["We'd switch the month after next."]),
     ("dec28", D("2026-12-31", "immediate"), ["We want it sorted by the end of the month."]),
@@ -101,6 +106,7 @@ EXAMPLES = [
     ("jan31", D("2026-04-30", "quarter"), ["Rollout in 3 months."]),
     # ---- quarters (time.end_of_quarter, next_quarter, quarter_named, quarter_ordinal)
     ("mar10", D("2026-03-31", "immediate"), [
+        "Budget approved, need it operational within the quarter.",
         "We must decide before the end of the quarter.",
         "Needs to be bought by quarter-end.",
         "We want it this quarter.",
@@ -112,6 +118,8 @@ EXAMPLES = [
         "early next quarter would be good",
     ]),
     ("mar10", D("2026-09-30", "year"), [
+        "We need it before our conference in September.",
+        "Our audit is in September and we need the reports ready.",
         "Our goal is end of Q3.",
         "We need the new system in Q3.",
         "Aiming for 3Q26.",
@@ -135,7 +143,11 @@ EXAMPLES = [
         "We have to buy in 2026.",
     ]),
     ("mar10", D("2026-12-31", "year", "deadline"), ["EOY at the latest"]),
-    ("mar10", D("2026-06-30", "year"), ["Goal is to be live in H1."]),
+    ("mar10", D("2026-06-30", "year"), [
+        "Goal is to be live in H1.",
+        "We'd love to get started by mid-year.",
+        "We want this live before the end of the fiscal year (June 30).",
+    ]),
     ("mar10", D("2027-06-30", "later"), ["We'd purchase during the first half of next year.", "Let's aim for H1 2027."]),
     ("mar10", D("2027-12-31", "later"), [
         "We plan to buy next year.",
@@ -144,6 +156,7 @@ EXAMPLES = [
         "We're budgeting for 2027.",
     ]),
     ("mar10", D("2028-12-31", "later"), ["Maybe the year after next.", "We're looking at 2028."]),
+    ("mar10", D("2027-12-31", "later"), ["We are migrating off our old helpdesk by year-end 2027."]),
     ("dec28", D("2026-12-31", "immediate"), ["We need to buy this year.", "EOY."]),
     ("dec28", D("2026-12-31", "immediate", "deadline"), ["Must be done by year-end."]),
     ("dec28", D("2027-12-31", "later"), ["Next year.", "We'd buy in 2027."]),
@@ -216,7 +229,7 @@ EXAMPLES = [
     ("mar10", D("2026-04-09", "immediate"), ["We need it within 30 days."]),
     ("mar10", D("2026-04-10", "immediate"), ["Needed in 31 days.", "We'll buy within a month."]),
     ("mar10", D("2026-04-11", "quarter"), ["Needed in 32 days."]),
-    ("mar10", D("2026-06-08", "quarter"), ["We want it in the next 90 days."]),
+    ("mar10", D("2026-06-08", "quarter"), ["We want it in the next 90 days.", "Timeline: 60-90 days"]),
     ("mar10", D("2026-06-10", "quarter"), ["We'd buy in 3 months.", "Within 92 days."]),
     ("mar10", D("2026-06-11", "year"), ["Needed in 93 days."]),
     ("mar10", D("2026-09-10", "year"), ["We need it within six months.", "In 3 to 6 months.", "Over the next 6 months."]),
@@ -261,7 +274,12 @@ EXAMPLES = [
     ("mar10", Timeframe(urgency="year", earliest=date(2026, 9, 10), kind="earliest"), [
         "We're more than 6 months away from a decision.",
     ]),
-    ("mar10", D("2026-12-31", "year"), ["We need to spend it before the end of our fiscal year.", "by end of FY"]),
+    ("mar10", D("2026-12-31", "year"), [
+        "We need to spend it before the end of our fiscal year.",
+        "by end of FY",
+        "Let's aim to sign by our fiscal year end.",
+        "We plan to buy within our fiscal year.",
+    ]),
     ("mar10", D("2026-09-30", "year"), ["We need it in Q3 FY26.", "Fiscal Q3."]),
     # ---- only an earliest date (time.mod.earliest, time.mod.not, earliest suffix)
     ("mar10", E("2027-01-01", "year"), [
@@ -276,7 +294,10 @@ EXAMPLES = [
     # ---- contract end or renewal is the date (kind deadline)
     ("mar10", D("2026-06-30", "year", "deadline"), ["Our contract ends in June.", "Our current contract expires end of June."]),
     ("mar10", D("2027-01-31", "year", "deadline"), ["Our contract renews in January."]),
-    ("mar10", D("2028-12-31", "later", "deadline"), ["We're locked in until 2028."]),
+    ("mar10", D("2028-12-31", "later", "deadline"), [
+        "We're locked in until 2028.",
+        "We signed a contract last year that runs until 2028.",
+    ]),
     ("mar10", D("2026-09-30", "year", "deadline"), ["Our licence expires on 30 September."]),
     ("mar10", D("2028-03-10", "later", "deadline"), [
         "We just renewed for 2 more years.",
@@ -510,6 +531,21 @@ NEGATIVES = [
     "We had an outage on 2025-12-01.",
     "They sold us a plan in 2020.",
     "I attended your webinar in 2025.",
+    # absences, events and statements about the past
+    "I'm out of office until Monday.",
+    "I'll be travelling next week, so email is best.",
+    "Our peak is in December.",
+    "We grew 40% this year.",
+    "This year has been tough.",
+    "We tried to go live in January but it failed.",
+    "During the summer our traffic doubles.",
+    "We have 2 weeks of vacation in August.",
+    "Our annual conference is in September.",
+    "Our old contract ended in January.",
+    "In March we switched to a new ERP.",
+    "The next 12 months are critical for our growth.",
+    "Our fiscal year runs July to June.",
+    "Our busy season is in November.",
     # growth plans
     "We plan to double headcount next year.",
     "We're hiring 20 reps next quarter.",
