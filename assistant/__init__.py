@@ -53,6 +53,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from . import (
         api,
         chat,
+        dashboard,
         db,
         errors,
         events,  # behaviour events
@@ -91,6 +92,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(events.bp)  # POST /api/events (behaviour events, engagement scoring)
     app.register_blueprint(health.bp)
     chat.init_app(app)  # blueprint "chat": /api/chat/..., /widget.js, /demo
+    dashboard.init_app(app)  # blueprint "dashboard": /dashboard/... (SDR sign-in, queue, leads, analytics)
     return app
 
 

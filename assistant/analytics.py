@@ -147,7 +147,9 @@ def load_facts(session: Session, since: datetime | None, until: datetime) -> lis
             inquiry.received_at >= since
         )
     reasons: dict[str, str | None] = {}
-    for inquiry_id, reason in session.execute(reasons_query.order_by(models.LeadEvent.at, models.LeadEvent.id)):
+    for inquiry_id, reason in session.execute(
+        reasons_query.order_by(models.LeadEvent.at, models.LeadEvent.id)
+    ):
         reasons[inquiry_id] = reason  # the latest rejection's
     facts = []
     for row in session.execute(query):
@@ -234,7 +236,9 @@ def group(facts: Iterable[LeadFacts], key: Callable[[LeadFacts], str]) -> dict[s
 def by_source(facts: Sequence[LeadFacts]) -> list[tuple[str, Funnel]]:
     """Each source's funnel, the busiest source first."""
     groups = group(facts, lambda f: f.source)
-    return sorted(((s, funnel(g)) for s, g in groups.items()), key=lambda item: (-item[1].count("inquiries"), item[0]))
+    return sorted(
+        ((s, funnel(g)) for s, g in groups.items()), key=lambda item: (-item[1].count("inquiries"), item[0])
+    )
 
 
 def week_start(moment: datetime, zone: str) -> date:
@@ -335,7 +339,9 @@ def acceptance(facts: Iterable[LeadFacts]) -> Acceptance:
 def acceptance_by_sdr(facts: Sequence[LeadFacts]) -> list[tuple[str, Acceptance]]:
     sqls = [f for f in facts if f.route == "sql"]
     groups = group(sqls, lambda f: f.sdr_id or "")
-    return sorted(((sdr, acceptance(g)) for sdr, g in groups.items()), key=lambda item: (-item[1].sqls, item[0]))
+    return sorted(
+        ((sdr, acceptance(g)) for sdr, g in groups.items()), key=lambda item: (-item[1].sqls, item[0])
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -476,7 +482,9 @@ def column_chart(
             f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" class="chart-axis">{_tick(peak * tick)}</text>'
         )
     if not categories:
-        parts.append(f'<text x="{left + 8}" y="{top_pad + 20}" class="chart-empty">No data in this period.</text>')
+        parts.append(
+            f'<text x="{left + 8}" y="{top_pad + 20}" class="chart-empty">No data in this period.</text>'
+        )
     group_w = plot_w / max(1, len(categories))
     bar_w = max(1.0, (group_w - 6) / max(1, len(series)))
     label_every = max(1, len(categories) // 12)
@@ -513,7 +521,11 @@ def _tick(value: float) -> str:
 
 def funnel_chart(f: Funnel) -> Markup:
     items = [
-        (step.label, step.count, f"{step.count}" + (f" · {percent(step.rate)}" if step.rate is not None else ""))
+        (
+            step.label,
+            step.count,
+            f"{step.count}" + (f" · {percent(step.rate)}" if step.rate is not None else ""),
+        )
         for step in f.steps
     ]
     return bar_chart(items, title="Funnel: count and rate from the step before")
@@ -522,7 +534,8 @@ def funnel_chart(f: Funnel) -> Markup:
 def weekly_chart(weeks: Sequence[tuple[date, Funnel]]) -> Markup:
     categories = [week.strftime("%d %b") for week, _ in weeks]
     series = [
-        (STEP_LABELS[name], [f.count(name) for _, f in weeks]) for name in ("inquiries", "leads", "sql", "accepted")
+        (STEP_LABELS[name], [f.count(name) for _, f in weeks])
+        for name in ("inquiries", "leads", "sql", "accepted")
     ]
     return column_chart(categories, series, title="Inquiries, leads, SQLs and accepted leads per week")
 

@@ -59,15 +59,15 @@ if TYPE_CHECKING:
 ROLES = models.USER_ROLES
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # hashing a megabyte per attempt would be a denial of service
-PASSWORD_METHOD = "scrypt"
+PASSWORD_METHOD = "scrypt"  # noqa: S105 - a hashing method name, not a password
 THROTTLE_WINDOW = timedelta(minutes=15)
 MAX_FAILURES_PER_EMAIL = 5
 MAX_FAILURES_PER_ADDRESS = 20
 ATTEMPTS_KEPT = timedelta(days=30)
 SESSION_LIFETIME = timedelta(hours=12)
 CSRF_FIELD = "csrf_token"
-SECRET_KEY_FILE = "secret_key"
-SECRET_KEY_VARIABLE = "QUALIFIER_SECRET_KEY"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+SECRET_KEY_VARIABLE = "QUALIFIER_SECRET_KEY"  # noqa: S105 - a variable name, not a secret
 # App config key: True or False forces the session cookie's Secure flag (default: not in debug/testing).
 COOKIE_SECURE_KEY = "DASHBOARD_COOKIE_SECURE"
 
@@ -156,7 +156,12 @@ def create_user(
     if user is None:
         user = models.User(email=email, email_key=email_key(email), created_at=now, active=True)
         session.add(user)
-    user.role, user.password_hash, user.sdr_id, user.active = role, hash_password(password), resolved_sdr, True
+    user.role, user.password_hash, user.sdr_id, user.active = (
+        role,
+        hash_password(password),
+        resolved_sdr,
+        True,
+    )
     if name is not None:
         user.name = name.strip() or None
     session.commit()
@@ -182,7 +187,11 @@ def throttled(session: Session, key: str, address: str, now: datetime) -> Thrott
         failures = list(
             session.scalars(
                 select(models.SignInAttempt.at)
-                .where(column == value, models.SignInAttempt.succeeded.is_(False), models.SignInAttempt.at > start)
+                .where(
+                    column == value,
+                    models.SignInAttempt.succeeded.is_(False),
+                    models.SignInAttempt.at > start,
+                )
                 .order_by(models.SignInAttempt.at.desc())
                 .limit(limit)
             )
@@ -303,7 +312,11 @@ def current_user() -> models.User | None:
     uid = session.get("uid")
     if isinstance(uid, int):
         found = db.get_session().get(models.User, uid)
-        if found is not None and found.active and hmac.compare_digest(session.get("pw", ""), fingerprint(found)):
+        if (
+            found is not None
+            and found.active
+            and hmac.compare_digest(session.get("pw", ""), fingerprint(found))
+        ):
             user = found
     if user is None and uid is not None:
         session.pop("uid", None)

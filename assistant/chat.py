@@ -207,7 +207,7 @@ def post_message(session_id: str) -> Response:
     turns.append(models.ChatTurn(session_id=chat.id, index=len(turns), role="visitor", text=text, at=now))
     state = DialogueState.from_json(chat.state)
     inquiry = _inquiry(chat, turns, state)
-    signals, decision, predicted = pipeline.qualify_inquiry(inquiry, now, runtime.policy)
+    signals, decision, predicted = pipeline.qualify_inquiry(inquiry, now, runtime.policy, _second_opinion())
     assignment = assign(inquiry, decision, runtime.policy.roster, now=now)
     sdr_id = assignment.sdr_id or "team"
     needs_slots = decision.route == "sql" or state.phase in ("offering", "collecting_email")
@@ -317,6 +317,16 @@ def _book_if_asked(session, reply: Reply, chat, sdr_id: str, slots: list[Slot],
         lines = "\n".join(f"{i}. {s.label()}" for i, s in enumerate(fresh, 1))
         return Reply(f"Sorry — that time was just taken. These are still free:\n{lines}", state, False, asking="slot")
     return reply
+
+
+def _second_opinion():
+    """The optional model's extraction candidates for the analysis, or None in rules mode."""
+    complete = current_app.extensions.get("qualifier_llm")
+    if complete is None:
+        return None
+    from intents.llm import second_opinion
+
+    return lambda view, ctx: second_opinion(view, ctx, complete)
 
 
 def _wording(reply: Reply) -> str:

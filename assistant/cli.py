@@ -400,5 +400,92 @@ def import_events_command(file) -> None:  # noqa: ANN001 - click file
         click.echo(f"  {r.email}: {r.promoted_from or 'new'} -> {r.stage} (engagement {r.engagement})")
 
 
+@cli.command("create-user")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["sdr", "admin"]), required=True,
+              help="sdr: works their leads in the dashboard; admin: also reassigns any lead and exports lead CSVs.")
+@click.option("--name", help="The name the dashboard shows.")
+@click.option("--sdr", "sdr_id", metavar="ID",
+              help="The policy roster's SDR id whose leads are this user's (default: the SDR with this email).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@click.option("--update", is_flag=True, help="Change an existing user's password, role, name and SDR id.")
+def create_user_command(email: str, role: str, name: str | None, sdr_id: str | None, password_stdin: bool,
+                        update: bool) -> None:
+    """Create a dashboard user (SDR or admin) with a password.
+
+    The password is asked for twice, or read from standard input with
+    --password-stdin (one line, for scripts); it needs at least 10
+    characters and is stored only as a scrypt hash. An SDR's leads are those
+    the policy's roster assigns to the SDR with the same email, or to --sdr.
+
+    \b
+    Examples:
+      qualifier create-user maria@example.com --role sdr --name "Maria Lopez"
+      printf '%s\\n' "$PASSWORD" | qualifier create-user ops@example.com --role admin --password-stdin
+    """
+    import sys
+    from datetime import UTC, datetime
+
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
+    from assistant import auth, runtime_of
+
+    app = _app_or_exit()  # a bad setting is reported before the password is typed
+    runtime = runtime_of(app)
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    with runtime.sessions() as session:
+        try:
+            user = auth.create_user(
+                session, email, password, role=role, name=name, sdr_id=sdr_id, update=update,
+                now=datetime.now(UTC), roster=runtime.policy.roster,
+            )
+        except auth.UserError as exc:
+            raise click.ClickException(str(exc)) from None
+        except (OperationalError, ProgrammingError):
+            raise click.ClickException("the database has no users table yet: run `qualifier init-db` first") from None
+        on_roster = f", works leads of roster SDR {user.sdr_id}" if user.sdr_id else ", not on the SDR roster"
+        click.echo(f"{'Updated' if update else 'Created'} {user.role} {user.email}{on_roster}.")
+
+
+@cli.command("export-feedback")
+@click.option("--out", "out", type=click.File("w", encoding="utf-8", lazy=True), default="-", show_default=True,
+              help="Where to write the corpus (JSON Lines; '-' is standard output).")
+@click.option("--since", metavar="ISO8601", help="Only leads decided at or after this time.")
+def export_feedback_command(out, since: str | None) -> None:  # noqa: ANN001 - click file
+    """Export the SDRs' accepted and rejected leads as a labelled corpus.
+
+    One line per decided lead in the corpus format (SCHEMA.md): the inquiry
+    as the generic webhook's payload, and as `expected` the stored
+    qualification with the SDR's corrections, routed as the SDR decided
+    (accepted: sql; rejected: the route chosen, else nurture; rerouted: the
+    route chosen). Score the qualifier on it with `qualifier evaluate`.
+
+    \b
+    Examples:
+      qualifier export-feedback --out feedback.jsonl
+      qualifier export-feedback --since 2026-03-01 --out march.jsonl && qualifier evaluate march.jsonl
+    """
+    from datetime import UTC, datetime
+
+    from assistant import feedback, runtime_of
+
+    start = None
+    if since is not None:
+        try:
+            start = datetime.fromisoformat(since)
+        except ValueError:
+            raise click.BadParameter(f"{since!r} is not an ISO 8601 date or time", param_hint="--since") from None
+        start = start.replace(tzinfo=UTC) if start.tzinfo is None else start
+    app = _app_or_exit()
+    runtime = runtime_of(app)
+    with runtime.sessions() as session:
+        count = feedback.export(session, out, since=start)
+    out.flush()
+    click.echo(f"Exported {count} decided lead{'s' if count != 1 else ''}.", err=True)
+
+
 def main() -> None:  # pragma: no cover - console entry
     cli()

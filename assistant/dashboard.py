@@ -162,7 +162,11 @@ def _error_page(exc: HTTPException) -> tuple[str, int, dict[str, str]]:
     headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
     headers.update(PAGE_HEADERS)
     status = exc.code or 500
-    return render_template("pages/dashboard/error.html", status=status, title=exc.name, message=exc.description), status, headers
+    return (
+        render_template("pages/dashboard/error.html", status=status, title=exc.name, message=exc.description),
+        status,
+        headers,
+    )
 
 
 def _zone() -> str:
@@ -251,7 +255,9 @@ class SlaState:
     deadline: datetime | None
 
 
-def sla_state(received_at: datetime, deadline: datetime | None, contacted_at: datetime | None, now: datetime) -> SlaState:
+def sla_state(
+    received_at: datetime, deadline: datetime | None, contacted_at: datetime | None, now: datetime
+) -> SlaState:
     """The SLA colour of a lead: green, amber (under a third of the time left), red (overdue), or met/missed."""
     if deadline is None:
         return SlaState("none", "no deadline", None)
@@ -259,7 +265,11 @@ def sla_state(received_at: datetime, deadline: datetime | None, contacted_at: da
         took = analytics.duration((contacted_at - received_at).total_seconds())
         if contacted_at <= deadline:
             return SlaState("met", f"contacted in {took}", deadline)
-        return SlaState("missed", f"contacted in {took}, {analytics.duration((contacted_at - deadline).total_seconds())} late", deadline)
+        return SlaState(
+            "missed",
+            f"contacted in {took}, {analytics.duration((contacted_at - deadline).total_seconds())} late",
+            deadline,
+        )
     left = (deadline - now).total_seconds()
     if left <= 0:
         return SlaState("red", f"overdue by {analytics.duration(-left)}", deadline)
@@ -322,7 +332,9 @@ def queue_query(roster: Roster, filters: QueueFilters, sdr_id: str | None) -> An
     elif filters.status == "rejected":
         query = query.where(state.decision == "rejected")
     else:
-        query = query.where(or_(route.in_(worked), models.Inquiry.route.in_(worked), state.inquiry_id.is_not(None)))
+        query = query.where(
+            or_(route.in_(worked), models.Inquiry.route.in_(worked), state.inquiry_id.is_not(None))
+        )
     if filters.route:
         query = query.where(route == filters.route)
     if filters.scope == "mine":
@@ -425,7 +437,9 @@ def highlight(text: str, spans: Sequence[tuple[int, int, str]]) -> tuple[Segment
     cuts = sorted({0, len(text), *(s for s, _, _ in valid), *(e for _, e, _ in valid)})
     segments: list[Segment] = []
     for start, end in zip(cuts, cuts[1:], strict=False):
-        slots = tuple(sorted({slot for s, e, slot in valid if s <= start and end <= e}, key=HIGHLIGHT_SLOTS.index))
+        slots = tuple(
+            sorted({slot for s, e, slot in valid if s <= start and end <= e}, key=HIGHLIGHT_SLOTS.index)
+        )
         if segments and segments[-1].slots == slots:
             segments[-1] = Segment(segments[-1].text + text[start:end], slots)
         else:
@@ -463,7 +477,10 @@ def passages(normalized: NormalizedInquiry, predicted: Mapping[str, Any]) -> lis
             Passage(turn.role.capitalize(), turn.role, turn.at, marks(f"turn:{i}", turn.text))
             for i, turn in enumerate(normalized.transcript)
         ]
-    return [Passage(label, "field", None, marks(f"field:{label}", value)) for label, value in normalized.fields.items()]
+    return [
+        Passage(label, "field", None, marks(f"field:{label}", value))
+        for label, value in normalized.fields.items()
+    ]
 
 
 def _lead_or_404(inquiry_id: str) -> feedback.Lead:
@@ -475,7 +492,11 @@ def _lead_or_404(inquiry_id: str) -> feedback.Lead:
 
 def can_work(user: models.User, lead: feedback.Lead) -> bool:
     """Admins work every lead; an SDR their own leads and unassigned ones."""
-    return user.role == "admin" or lead.sdr_id is None or (user.sdr_id is not None and lead.sdr_id == user.sdr_id)
+    return (
+        user.role == "admin"
+        or lead.sdr_id is None
+        or (user.sdr_id is not None and lead.sdr_id == user.sdr_id)
+    )
 
 
 @bp.get("/leads/<inquiry_id>")
@@ -500,7 +521,9 @@ def lead(inquiry_id: str) -> str:
         brief_html=Markup(brief.html) if brief else None,  # noqa: S704
         passages=passages(normalized, found.predicted),
         slot_labels=SLOT_LABELS,
-        highlighted=[slot for slot in HIGHLIGHT_SLOTS if any(s[2] == slot for v in spans.values() for s in v)],
+        highlighted=[
+            slot for slot in HIGHLIGHT_SLOTS if any(s[2] == slot for v in spans.values() for s in v)
+        ],
         sla=sla_state(found.inquiry.received_at, deadline, found.contacted_at, _now()),
         events=events,
         deliveries=delivery.delivery_log(session, inquiry_id),
@@ -551,24 +574,41 @@ def act(inquiry_id: str, action: str) -> Response:
     if action == "assign":
         _check_assign(user, found, form.get("sdr_id", ""))
     elif not can_work(user, found):
-        raise Forbidden(f"This lead is assigned to {_sdr_name(found.sdr_id)}; only they or an admin can work it.")
+        raise Forbidden(
+            f"This lead is assigned to {_sdr_name(found.sdr_id)}; only they or an admin can work it."
+        )
     try:
         if action == "accept":
             feedback.accept(session, found, user, now=now, note=form.get("note", ""))
         elif action == "reject":
             feedback.reject(
-                session, found, user, reason=form.get("reason", ""), details=form.get("details", ""),
-                route=form.get("route", ""), now=now,
+                session,
+                found,
+                user,
+                reason=form.get("reason", ""),
+                details=form.get("details", ""),
+                route=form.get("route", ""),
+                now=now,
             )
         elif action == "reroute":
-            feedback.reroute(session, found, user, route=form.get("route", ""), note=form.get("note", ""), now=now)
+            feedback.reroute(
+                session, found, user, route=form.get("route", ""), note=form.get("note", ""), now=now
+            )
         elif action == "contacted":
-            feedback.mark_contacted(session, found, user, via=form.get("via", ""), note=form.get("note", ""), now=now)
+            feedback.mark_contacted(
+                session, found, user, via=form.get("via", ""), note=form.get("note", ""), now=now
+            )
         elif action == "note":
             feedback.add_note(session, found, user, text=form.get("text", ""), now=now)
         elif action == "assign":
             feedback.assign(
-                session, found, user, sdr_id=form.get("sdr_id", ""), roster=_roster(), note=form.get("note", ""), now=now
+                session,
+                found,
+                user,
+                sdr_id=form.get("sdr_id", ""),
+                roster=_roster(),
+                note=form.get("note", ""),
+                now=now,
             )
         elif action == "opportunity":
             feedback.mark_opportunity(session, found, user, note=form.get("note", ""), now=now)

@@ -193,7 +193,9 @@ def reject(
     session.commit()
 
 
-def reroute(session: Session, lead: Lead, user: models.User, *, route: str, note: str = "", now: datetime) -> None:
+def reroute(
+    session: Session, lead: Lead, user: models.User, *, route: str, note: str = "", now: datetime
+) -> None:
     """Send the lead to another route or team (the SDR's decision about where it belongs)."""
     if not route:
         raise ActionError("choose the route or team to send the lead to")
@@ -203,7 +205,14 @@ def reroute(session: Session, lead: Lead, user: models.User, *, route: str, note
     state = _state(session, lead, now)
     state.decision, state.decided_at, state.route, state.redirect_to = "rerouted", now, new_route, team
     _event(
-        session, lead, user, "reroute", now, route=new_route, redirect_to=team, text=_optional_text(note, "note")
+        session,
+        lead,
+        user,
+        "reroute",
+        now,
+        route=new_route,
+        redirect_to=team,
+        text=_optional_text(note, "note"),
     )
     session.commit()
 
@@ -218,7 +227,13 @@ def mark_contacted(
     if state.contacted_at is None:
         state.contacted_at = now
     _event(
-        session, lead, user, "contacted", now, text=_optional_text(note, "note"), data={"via": via} if via else {}
+        session,
+        lead,
+        user,
+        "contacted",
+        now,
+        text=_optional_text(note, "note"),
+        data={"via": via} if via else {},
     )
     session.commit()
 
@@ -233,7 +248,14 @@ def add_note(session: Session, lead: Lead, user: models.User, *, text: str, now:
 
 
 def assign(
-    session: Session, lead: Lead, user: models.User, *, sdr_id: str, roster: Roster, note: str = "", now: datetime
+    session: Session,
+    lead: Lead,
+    user: models.User,
+    *,
+    sdr_id: str,
+    roster: Roster,
+    note: str = "",
+    now: datetime,
 ) -> None:
     """Give the lead to an SDR on the roster; the previous assignee is kept in the history."""
     sdr = roster.sdr(sdr_id) if sdr_id else None
@@ -245,12 +267,21 @@ def assign(
     previous = lead.sdr_id
     state.sdr_id = sdr.id
     _event(
-        session, lead, user, "assign", now, sdr_id=sdr.id, previous_sdr_id=previous, text=_optional_text(note, "note")
+        session,
+        lead,
+        user,
+        "assign",
+        now,
+        sdr_id=sdr.id,
+        previous_sdr_id=previous,
+        text=_optional_text(note, "note"),
     )
     session.commit()
 
 
-def mark_opportunity(session: Session, lead: Lead, user: models.User, *, note: str = "", now: datetime) -> None:
+def mark_opportunity(
+    session: Session, lead: Lead, user: models.User, *, note: str = "", now: datetime
+) -> None:
     """The accepted lead became a sales opportunity; its contact moves up the lifecycle."""
     if lead.decision != "accepted":
         raise ActionError("accept the lead before marking it an opportunity")
@@ -391,7 +422,12 @@ def labels_from_form(form: Mapping[str, str], inquiry: NormalizedInquiry) -> dic
         if period is not None and period not in PERIODS:
             raise ActionError("budget: choose a period")
         out["budget"] = {
-            "present": True, "min": low, "max": high, "currency": currency, "period": period, "status": status
+            "present": True,
+            "min": low,
+            "max": high,
+            "currency": currency,
+            "period": period,
+            "status": status,
         }
     else:
         out["budget"] = {"present": False}
@@ -444,12 +480,16 @@ def _visitor_texts(inquiry: NormalizedInquiry) -> list[str]:
 # --------------------------------------------------------------------------- export
 
 
-def expected(predicted: Mapping[str, Any], lead: Lead, events: Iterable[models.LeadEvent]) -> dict[str, Any] | None:
+def expected(
+    predicted: Mapping[str, Any], lead: Lead, events: Iterable[models.LeadEvent]
+) -> dict[str, Any] | None:
     """The corpus label of a decided lead (None when its decision says nothing about qualification)."""
     events = list(events)
     decision = lead.decision
     last_reject = next((e for e in reversed(events) if e.kind == "reject"), None)
-    if decision is None or (decision == "rejected" and last_reject and last_reject.reason in NOT_EXPORTED_REASONS):
+    if decision is None or (
+        decision == "rejected" and last_reject and last_reject.reason in NOT_EXPORTED_REASONS
+    ):
         return None
     label = labels(predicted, events)
     if decision == "accepted":

@@ -93,12 +93,17 @@ def analysis_context(inquiry: NormalizedInquiry, received_at: datetime) -> inten
 
 
 def qualify_inquiry(
-    inquiry: NormalizedInquiry, received_at: datetime, policy: Policy
+    inquiry: NormalizedInquiry, received_at: datetime, policy: Policy, second_opinion: Any = None
 ) -> tuple[Signals, Decision, dict[str, Any]]:
-    """Signals, decision and the `predicted` object of one inquiry, as of `received_at`."""
+    """Signals, decision and the `predicted` object of one inquiry, as of `received_at`.
+
+    `second_opinion`: the optional LLM's candidates (see `intents.analyze`).
+    """
     ctx = analysis_context(inquiry, received_at)
     field_map = policy.field_maps.get(inquiry.source)
-    signals = intents.analyze(inquiry, ctx, dict(field_map) if field_map else None)
+    signals = intents.analyze(
+        inquiry, ctx, dict(field_map) if field_map else None, second_opinion=second_opinion
+    )
     decision = handoff.decide(signals, inquiry, policy)
     return signals, decision, handoff.predicted(signals, decision)
 

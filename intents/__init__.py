@@ -9,6 +9,8 @@ does not carry are dropped (SCHEMA.md "Which slots an intent carries").
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from forms.types import Inquiry
 
 from .authority import extract_authority
@@ -26,7 +28,7 @@ from .resolve import (
 )
 from .text import TextView
 from .timeframe import extract_timeframe
-from .types import Context, Evidence, Finding, IntentResult, Signals
+from .types import Authority, Budget, Context, Evidence, Finding, IntentResult, Need, Signals
 
 ANALYZER_VERSION = "0.1.0"
 
@@ -41,12 +43,29 @@ SLOTS_BY_INTENT = {
 DEFAULT_SLOTS = {"authority"}
 
 
-def analyze(inquiry: Inquiry, ctx: Context, field_map: dict[str, str] | None = None) -> Signals:
+def analyze(
+    inquiry: Inquiry,
+    ctx: Context,
+    field_map: dict[str, str] | None = None,
+    second_opinion: Callable[[TextView, Context], list[Finding]] | None = None,
+) -> Signals:
+    """Signals of one inquiry as of `ctx.now`.
+
+    `second_opinion(view, ctx)` (the optional LLM, `intents.llm.second_opinion`)
+    may propose need, budget and authority candidates; they are used only for a
+    slot no rule found anything for, so a model never overrides or outranks the
+    rules, and its candidates carry verbatim evidence like every other.
+    """
     view = TextView(inquiry, field_map)
     budgets = extract_budget(view, ctx)
     timeframes = extract_timeframe(view, ctx)
     authorities = extract_authority(view, ctx)
     needs = extract_need(view, ctx)
+    if second_opinion is not None:
+        proposed = second_opinion(view, ctx)
+        needs = needs or [f for f in proposed if isinstance(f.value, Need)]
+        budgets = budgets or [f for f in proposed if isinstance(f.value, Budget)]
+        authorities = authorities or [f for f in proposed if isinstance(f.value, Authority)]
     contacts = extract_contact_request(view, ctx)
     lang = detect_language(view.visitor_text)
 

@@ -99,7 +99,11 @@ def quarter_period(year: int, quarter: int) -> Period:
 
 
 def half_period(year: int, half: int) -> Period:
-    return Period(date(year, 1, 1), date(year, 6, 30)) if half == 1 else Period(date(year, 7, 1), date(year, 12, 31))
+    return (
+        Period(date(year, 1, 1), date(year, 6, 30))
+        if half == 1
+        else Period(date(year, 7, 1), date(year, 12, 31))
+    )
 
 
 def year_period(year: int) -> Period:
@@ -128,12 +132,18 @@ def next_half_named(half: int, today: date, year: int | None = None) -> Period:
     return period if period.end >= today else half_period(today.year + 1, half)
 
 
-def next_day_of_month(day: int, today: date, month: int | None = None, year: int | None = None) -> date | None:
+def next_day_of_month(
+    day: int, today: date, month: int | None = None, year: int | None = None
+) -> date | None:
     """The next date with this day number (and month, when given) on or after today."""
     if not 1 <= day <= 31:
         return None
     if month is not None:
-        years = [year] if year is not None else [today.year, today.year + 1, today.year + 2, today.year + 3, today.year + 4]
+        years = (
+            [year]
+            if year is not None
+            else [today.year, today.year + 1, today.year + 2, today.year + 3, today.year + 4]
+        )
         for y in years:
             if day <= calendar.monthrange(y, month)[1]:
                 candidate = date(y, month, day)

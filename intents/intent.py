@@ -507,13 +507,16 @@ def _result(
 
 
 def _note_supports(note: str, label: str) -> bool:
+    """Whether a sender, slot or model note speaks for `label` (and belongs in its reasons)."""
+    if note.startswith("the trained"):
+        return LABEL_WORDS[label] in note
     if label == "buying":
-        return note.startswith(("asks for contact", "states a need", "talks about", "the trained"))
+        return note.startswith(("asks for contact", "states a need", "talks about"))
     if label == "spam":
         return note.startswith(("sent from", "the e-mail domain"))
     if label in ("research", "job_seeker"):
         return note.startswith("academic")
-    return note.startswith("the trained") and LABEL_WORDS[label] in note
+    return False
 
 
 def _sender_flags(sender: SenderFacts) -> tuple[tuple[str, bool], ...]:

@@ -46,7 +46,7 @@ from .text import Segment, TextView
 from .types import Context, Finding, Need
 
 PATTERNS_FILE = Path(__file__).parent / "patterns" / "need.jsonl"
-THRESHOLD = 3.5
+THRESHOLD = 3.0
 MAX_EVIDENCE_WORDS = 15
 _HEAD_CHARS = 12_000
 _MAX_CLAUSES = 200
@@ -71,6 +71,8 @@ _LEADING_FILLER = re.compile(
     r"yes\b|yeah\b|yep\b|um+\b|plus\b|then\b|anyway\b|btw\b|tbh\b|ps\b|oh\b|ah\b|hmm+\b|thanks\b|team\b)+",
     re.IGNORECASE,
 )
+_CONTACT_DETAIL = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+|\+?\d[\d ().-]{7,}\d")
+_PRONOUN_OBJECT = re.compile(r"\s*(?:it|this|that|them|these|those|one)\b", re.IGNORECASE)
 _CONTRAST_ONLY = re.compile(r"\b(?:just|only|mainly|mostly|simply)\b", re.IGNORECASE)
 _NEED_QUESTION = re.compile(
     r"hoping to solve|looking (?:for|to)|what brings|help you with|use case|problem|pain|what (?:are|do) you (?:need|want)|"
@@ -262,7 +264,11 @@ def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRule
     if negated_want:
         # "we don't need accounting, just time tracking for 2 cafes": the want moves to what follows "just".
         contrast = _CONTRAST_ONLY.search(scan, negated_at, end)
-        if contrast and _content_count(scan, contrast.end(), end, rules, covered) >= 1:
+        if (
+            contrast
+            and _content_count(scan, negated_at, contrast.start(), rules, covered) >= 1
+            and _content_count(scan, contrast.end(), end, rules, covered) >= 1
+        ):
             clause.anchor, clause.anchor_kind, clause.anchor_start = "need.want.contrast.v1", "want", contrast.start()
             content = _content_count(scan, contrast.end(), end, rules, covered)
             clause.score = 2.0 + best_by_kind.get("own", (0.0,))[0] + min(2.0, 0.5 * content) + (
@@ -287,8 +293,11 @@ def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRule
     anchors.sort(key=lambda a: (_EVIDENCE_PRIORITY.get(a[1].kind, 9) + (1.5 if a[0] < 1.5 else 0.0), -a[0], a[2]))
     weight, pat, a_start, a_end = anchors[0]
     clause.anchor, clause.anchor_kind, clause.anchor_start = pat.id, pat.kind, a_start
-    object_from = a_end if pat.kind in ("want", "action") else start
-    content = _content_count(scan, object_from, end, rules, covered + [(a_start, a_end)])
+    # A want's object follows it; a project verb holds its object ("moving our file servers to").
+    object_from = a_end if pat.kind == "want" else start
+    content = _content_count(scan, object_from, end, rules, covered + ([(a_start, a_end)] if pat.kind == "want" else []))
+    if pat.kind == "want" and _PRONOUN_OBJECT.match(scan, a_end, end):
+        content = 0  # "I want it under 5 days": the object is said elsewhere
     if pat.kind in ("want", "action") and content == 0:
         # "we need more info", "looking for a solution": the want has no concrete object.
         others = [a for a in anchors[1:] if a[1].kind in ("problem", "project")]
@@ -309,6 +318,8 @@ def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRule
 def _content_count(scan: str, start: int, end: int, rules: NeedRules, covered) -> int:
     """Words that make an object concrete: not function words, not vague words, not cue words."""
     stop = _function_words()
+    # E-mail addresses, links and phone numbers are contact details, not the object of a need.
+    covered = list(covered) + [(m.start(), m.end()) for m in _CONTACT_DETAIL.finditer(scan, start, end)]
     count = 0
     for w in words(scan, start, end):
         if any(s <= w.start < e for s, e in covered):

@@ -60,20 +60,90 @@ LEXICON_FILE = Path(__file__).parent / "lexicons" / "time_words.tsv"
 AMBIGUOUS_MONTHS = frozenset({"may", "mar", "march", "marco", "mai", "mars", "sept", "mei"})
 # Lead words that make a weekday, "today" or a bare slash date a deadline.
 DEADLINE_LEADS = (
-    "by", "before", "until", "till", "til", "'til", "ahead of", "prior to", "in time for", "for",
-    "bis", "vor", "avant", "d'ici", "antes", "hasta", "até", "ate", "voor", "tegen", "uiterlijk",
-    "entro", "prima", "para", "pour", "jusqu", "zum", "zur", "on",
+    "by",
+    "before",
+    "until",
+    "till",
+    "til",
+    "'til",
+    "ahead of",
+    "prior to",
+    "in time for",
+    "for",
+    "bis",
+    "vor",
+    "avant",
+    "d'ici",
+    "antes",
+    "hasta",
+    "até",
+    "ate",
+    "voor",
+    "tegen",
+    "uiterlijk",
+    "entro",
+    "prima",
+    "para",
+    "pour",
+    "jusqu",
+    "zum",
+    "zur",
+    "on",
 )
 # Words that qualify a bare anchor enough to count: "this fall", "next Friday".
 QUALIFYING_REL = frozenset(
-    {"this", "next", "coming", "the coming", "this coming", "este", "esta", "diesen", "diesem", "nächsten",
-     "naechsten", "cet", "ce", "cette", "neste", "deze", "volgende", "komende", "questa", "quest'", "prossima",
-     "prossimo", "questo", "prochain"}
+    {
+        "this",
+        "next",
+        "coming",
+        "the coming",
+        "this coming",
+        "este",
+        "esta",
+        "diesen",
+        "diesem",
+        "nächsten",
+        "naechsten",
+        "cet",
+        "ce",
+        "cette",
+        "neste",
+        "deze",
+        "volgende",
+        "komende",
+        "questa",
+        "quest'",
+        "prossima",
+        "prossimo",
+        "questo",
+        "prochain",
+    }
 )
 # Words that may stand beside a bare anchor in its own clause ("Maybe Q3.").
 FILLER_WORDS = frozenset(
-    {"maybe", "probably", "perhaps", "hopefully", "ideally", "likely", "possibly", "or", "so", "ish", "i",
-     "think", "guess", "realistically", "honestly", "tbh", "then", "really", "most", "latest", "earliest"}
+    {
+        "maybe",
+        "probably",
+        "perhaps",
+        "hopefully",
+        "ideally",
+        "likely",
+        "possibly",
+        "or",
+        "so",
+        "ish",
+        "i",
+        "think",
+        "guess",
+        "realistically",
+        "honestly",
+        "tbh",
+        "then",
+        "really",
+        "most",
+        "latest",
+        "earliest",
+    }
 )
 # Field labels that ask when (a timeline question) or when to talk (not a timeframe).
 TIMING_LABEL = re.compile(
@@ -81,7 +151,9 @@ TIMING_LABEL = re.compile(
     r"plazo|cuándo|cuando|zeitrahmen|wann|délai|quand|prazo|quando|wanneer|termijn|tempistiche)\b",
     re.I,
 )
-TALK_LABEL = re.compile(r"\b(call|demo|meeting|contact|reach|availability|available|best time|appointment)\b", re.I)
+TALK_LABEL = re.compile(
+    r"\b(call|demo|meeting|contact|reach|availability|available|best time|appointment)\b", re.I
+)
 # Nouns right after an anchor that make it a plan: "a Q3 launch", "2027 rollout".
 ACT_NOUN_AFTER = re.compile(
     r"^[ -]?(?:launch|rollout|roll-out|go-live|golive|go live|start|kickoff|kick-off|deployment|implementation|"
@@ -98,6 +170,7 @@ MODIFIER_REACH = 60  # how far before an anchor a modifier may start
 # Only the first MAX_SCAN characters of a segment are read: a timeframe is stated early, and
 # a pasted 100 KB document must not cost more than a normal message (Presidio caps text too).
 MAX_SCAN = 20_000
+MAX_MATCHES = 200  # and at most this many pattern matches of a segment, in text order
 
 
 # ---------------------------------------------------------------------------- public
@@ -252,9 +325,13 @@ def _first(items: list, prefixes: set[tuple[str, bool]]) -> set[tuple[str, bool]
             for kind, value in arg:
                 if kind is c.LITERAL:
                     chars.add(chr(value).lower().translate(_DIGITS))
-                elif kind is c.RANGE and value[0] >= 48 and value[1] <= 57:
-                    chars.add("#")
-                elif kind is c.CATEGORY and value is c.CATEGORY_DIGIT:
+                elif (
+                    kind is c.RANGE
+                    and value[0] >= 48
+                    and value[1] <= 57
+                    or kind is c.CATEGORY
+                    and value is c.CATEGORY_DIGIT
+                ):
                     chars.add("#")
                 else:
                     chars = set()
@@ -289,13 +366,18 @@ def _segment_prefixes(search: str) -> dict[str, list[int]]:
     return found
 
 
-def _matches(rule: Rule, search: str, index: dict[str, list[int]]) -> Iterable[re.Match[str]]:
+def _matches(
+    rule: Rule, search: str, index: dict[str, list[int]], present: frozenset[str]
+) -> Iterable[re.Match[str]]:
     """Like finditer, but trying the rule only where one of its triggers starts."""
     if rule.triggers is None:
         yield from rule.regex.finditer(search)
         return
+    hits = rule.triggers & present
+    if not hits:
+        return
     starts: set[int] = set()
-    for trigger in rule.triggers & index.keys():
+    for trigger in hits:
         starts.update(index[trigger])
     last_end = -1
     for pos in sorted(starts):
@@ -344,7 +426,9 @@ def rule_set() -> RuleSet:
                     role=data.get("role"),
                     cls=data.get("class"),
                     arg=data.get("arg"),
-                    triggers=_triggers(pattern) if data["type"] in ("anchor", "phrase", "fiscal_start") else None,
+                    triggers=_triggers(pattern)
+                    if data["type"] in ("anchor", "phrase", "fiscal_start")
+                    else None,
                     reach=MODIFIER_REACH if "{0," in data["pattern"] else 32,
                 )
             )
@@ -444,14 +528,20 @@ def _fiscal_year_start(view: TextView, rules: RuleSet, trace: set[str] | None = 
 def _scan(segment: Segment, mode: str, env: _Env, rules: RuleSet) -> list[Finding[Timeframe]]:
     search = _fold(segment.text[:MAX_SCAN])
     index = _segment_prefixes(search)
+    present = frozenset(index)
+    found = [
+        (rule, m)
+        for rule in (*rules.anchors, *rules.phrases, *rules.fiscal)
+        for m in _matches(rule, search, index, present)
+    ]
+    found.sort(key=lambda rule_match: rule_match[1].start())
     candidates: list[_Cand] = []
-    for rule in rules.anchors:
-        for m in _matches(rule, search, index):
+    for rule, m in found[:MAX_MATCHES]:
+        if rule.type == "anchor":
             cand = _anchor_candidate(rule, m, search, mode, rules)
             if cand is not None:
                 candidates.append(cand)
-    for rule in (*rules.phrases, *rules.fiscal):
-        for m in _matches(rule, search, index):
+        else:
             candidates.append(_Cand(rule, m, m.start(), m.end()))
     findings = []
     for cand in _non_overlapping(candidates):
@@ -475,7 +565,9 @@ def _non_overlapping(candidates: list[_Cand]) -> list[_Cand]:
     return sorted(chosen, key=lambda c: c.start)
 
 
-def _clause_bounds(search: str, start: int, end: int, boundary: re.Pattern[str] = BOUNDARY) -> tuple[int, int]:
+def _clause_bounds(
+    search: str, start: int, end: int, boundary: re.Pattern[str] = BOUNDARY
+) -> tuple[int, int]:
     """The clause (or, with SENTENCE, the sentence) around search[start:end], bounded by WINDOW."""
     lo = max(0, start - WINDOW)
     left = lo
@@ -592,7 +684,11 @@ def _finding(
     cues = rules.cues
     sentence_start, sentence_end = _clause_bounds(search, m.start(), m.end(), SENTENCE)
     contract = bool(cues["contract"].regex.search(search[sentence_start:sentence_end]))
-    hedged = bool(cues["hedge"].regex.search(search[max(clause_start, cand.start - 40) : min(clause_end, cand.end + 25)]))
+    hedged = bool(
+        cues["hedge"].regex.search(
+            search[max(clause_start, cand.start - 40) : min(clause_end, cand.end + 25)]
+        )
+    )
 
     if rule.type == "fiscal_start":
         value = _fiscal_statement_value(cand, search, clause_start, env, rules)
@@ -611,7 +707,9 @@ def _finding(
         if budget:
             env.note(cues["budget_after"] if budget_after else cues["budget"])
         clause = search[clause_start:clause_end]
-        researching = mode != "field" and any(r.regex.search(clause) for r in rules.phrases if r.kind == "research")
+        researching = mode != "field" and any(
+            r.regex.search(clause) for r in rules.phrases if r.kind == "research"
+        )
         until_then = contract and bool(UNTIL_THEN.search(search[sentence_start:sentence_end]))
         value = _anchor_value(cand, env, mode, contract, budget or researching, until_then)
     if value is None:
@@ -652,7 +750,14 @@ def _terse_enough(cand: _Cand, search: str, clause_start: int, clause_end: int) 
 
 
 def _is_buying_time(
-    cand: _Cand, segment: Segment, search: str, left: str, right: str, contract: bool, rules: RuleSet, env: _Env
+    cand: _Cand,
+    segment: Segment,
+    search: str,
+    left: str,
+    right: str,
+    contract: bool,
+    rules: RuleSet,
+    env: _Env,
 ) -> bool:
     """Drop when-to-talk, past, growth-plan, recurring and duration readings."""
     cues = rules.cues
@@ -677,7 +782,11 @@ def _is_buying_time(
     if cues["talk_after"].regex.match(right) and nearest != "act":
         env.note(cues["talk_after"])
         return False
-    if nearest is None and segment.question and (segment.asked == "contact" or _talk_question(segment.question)):
+    if (
+        nearest is None
+        and segment.question
+        and (segment.asked == "contact" or _talk_question(segment.question))
+    ):
         return False  # "ideally next week" in answer to "Would you like a demo?"
     if cues["past_attempt"].regex.search(left) or cues["past_after"].regex.match(right):
         env.note(cues["past_attempt"], cues["past_after"])
@@ -697,10 +806,8 @@ def _is_buying_time(
 
 def _contract_after_past(left: str, right: str, rules: RuleSet) -> bool:
     """ "We signed a contract that runs until 2028": the contract is still running."""
-    past = None
-    for past in rules.cues["past"].regex.finditer(left):
-        pass
-    tail = left[past.end() :] if past else left
+    ends = [m.end() for m in rules.cues["past"].regex.finditer(left)]
+    tail = left[ends[-1] :] if ends else left
     return bool(rules.cues["contract"].regex.search(tail) or rules.cues["contract"].regex.search(right))
 
 
@@ -756,7 +863,11 @@ def _anchor_value(
         bound = _offset_bound(m, today)
         if bound is None:
             return None
-        return Timeframe(urgency=_urgency_beyond(bound, today), earliest=bound, kind="dropdown" if mode == "field" else "earliest")
+        return Timeframe(
+            urgency=_urgency_beyond(bound, today),
+            earliest=bound,
+            kind="dropdown" if mode == "field" else "earliest",
+        )
     try:
         period = RESOLVERS[rule.resolve or ""](m, env, rule.arg)
     except (ValueError, KeyError, OverflowError):
@@ -769,9 +880,13 @@ def _anchor_value(
     suffix = cand.suffix.effect if cand.suffix else None
     if lead == "earliest" and until_then and re.search(r"\b(?:until|till|'til|til)\b", cand.lead_text):
         lead = "deadline"  # "can't switch until 2027, we're locked in until then": the contract end
-    if not_before and lead not in ("earliest", "earliest_after", "after") and mode != "field":
-        if period.start > today:
-            lead = "earliest"  # "budget allocated for Q2": money is there from then on
+    if (
+        not_before
+        and lead not in ("earliest", "earliest_after", "after")
+        and mode != "field"
+        and period.start > today
+    ):
+        lead = "earliest"  # "budget allocated for Q2": money is there from then on
     if lead == "earliest" or suffix == "earliest" or lead == "earliest_after":
         first = period.start if pos is None else target
         if lead == "earliest_after":
@@ -920,10 +1035,7 @@ def _r_quarter_named(m, env, arg):
 
 def _r_half(m, env, arg):
     h = _group(m, "half", "half2")
-    if h:
-        half = int(h)
-    else:
-        half = 1 if _group(m, "ord").lower() in ("first", "1st") else 2
+    half = int(h) if h else 1 if (_group(m, "ord") or "").lower() in ("first", "1st") else 2
     return dates.next_half_named(half, env.today, _year(m, env))
 
 
@@ -974,7 +1086,9 @@ def _r_weekday(m, env, arg):
     weekday = int(lexicon()["weekday"][m.group("weekday").lower()])
     rel = (m.group("rel") or "").lower()
     after = m.group(0).lower()
-    if rel in ("next", "nächsten", "naechsten", "volgende", "prossimo") or after.endswith(("prochain", "que vem", "prossimo")):
+    if rel in ("next", "nächsten", "naechsten", "volgende", "prossimo") or after.endswith(
+        ("prochain", "que vem", "prossimo")
+    ):
         day = dates.next_weekday(weekday, env.today, weeks_ahead=1)
     else:
         day = dates.next_weekday(weekday, env.today)
@@ -992,7 +1106,11 @@ def _r_season(m, env, arg):
     year = _group(m, "year")
     period = dates.next_season(season, env.today, int(year) if year else None)
     rel = (m.group("rel") or "").lower()
-    if not year and rel in ("next", "nächsten", "naechsten", "volgende", "prossima") and period.start <= env.today:
+    if (
+        not year
+        and rel in ("next", "nächsten", "naechsten", "volgende", "prossima")
+        and period.start <= env.today
+    ):
         period = dates.season_period(season, period.start.year + 1)
     return period
 
@@ -1006,8 +1124,12 @@ def _r_offset(m, env, arg):
 
 
 def _r_offset_fixed(m, env, arg):
-    amount, unit = str(arg).split()
-    day = dates.add_units(env.today, float(amount), unit)
+    """A fixed amount ("14 day" for a fortnight), or a number of the matched unit ("3")."""
+    parts = str(arg).split()
+    unit = parts[1] if len(parts) > 1 else _unit(_group(m, "unit"))
+    if unit is None:
+        return None
+    day = dates.add_units(env.today, float(parts[0]), unit)
     return Period(day, day)
 
 

@@ -228,3 +228,60 @@ def test_shipped_cues_have_unique_versioned_ids() -> None:
     ids = [c.id for c in load_cues()]
     assert len(ids) == len(set(ids))
     assert all(i.count(".") >= 2 and i.rsplit(".", 1)[1].startswith("v") for i in ids)
+
+
+# --------------------------------------------------------------------------- the trained classifier
+
+
+def test_trained_model_is_built_loaded_and_used(tmp_path, ctx, monkeypatch) -> None:
+    import intents.intent as intent_module
+    from intents.training.model import IntentModel, load_intent_model
+    from intents.training.train import read_examples, train_intent
+
+    data = tmp_path / "train.jsonl"
+    rows = [line for line in read_examples() if line[1] in ("job_seeker", "buying")]
+    data.write_text("\n".join(json.dumps({"text": t, "label": lab}) for t, lab in rows), encoding="utf-8")
+    report = train_intent(data, tmp_path / "model", epochs=8)
+    assert report.examples == len(rows) and (tmp_path / "model" / "meta.json").is_file()
+
+    model = load_intent_model(tmp_path / "model")
+    assert isinstance(model, IntentModel)
+    label, probability = model.predict("Are you hiring? I would like to send my CV for the analyst vacancy.")
+    assert label == "job_seeker" and 0.5 < probability <= 1.0
+
+    # With the rules unsure, the classifier's reading is a reason of its own.
+    monkeypatch.setattr(intent_module, "_model_votes", lambda view: [("job_seeker", 2.5, "the trained classifier reads it as a job seeker (0.99)")])
+    result = intents.analyze(inquiry_of(form("Hello, hoping something fits my background in bookkeeping.")), ctx).intent
+    assert result.label == "job_seeker"
+    assert any("trained classifier" in r for r in result.reasons)
+
+
+def test_no_model_means_rules_alone(tmp_path) -> None:
+    from intents.training.model import load_intent_model
+
+    assert load_intent_model(tmp_path / "nothing-here") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        pytest.param('{"text": "hi"}', "'label' must be one of", id="no-label"),
+        pytest.param('{"text": "", "label": "spam"}', "'text' must be a non-empty string", id="empty-text"),
+        pytest.param("not json", "not JSON", id="not-json"),
+    ],
+)
+def test_bad_training_data_names_the_line(tmp_path, line: str, message: str) -> None:
+    from intents.training.train import TrainingDataError, read_examples
+
+    path = tmp_path / "train.jsonl"
+    path.write_text('{"text": "fine", "label": "spam"}\n' + line + "\n", encoding="utf-8")
+    with pytest.raises(TrainingDataError, match=message) as info:
+        read_examples(path)
+    assert "train.jsonl:2" in str(info.value)
+
+
+def test_shipped_training_data_covers_every_intent() -> None:
+    from intents.training.train import read_examples
+
+    counts = Counter(label for _, label in read_examples())
+    assert set(counts) == set(INTENTS) and min(counts.values()) >= 25

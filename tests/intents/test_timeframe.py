@@ -42,7 +42,9 @@ def form(message: str | None = None, timeline: str | None = None) -> Inquiry:
 
 
 def chat(turns: list[tuple[str, str]]) -> Inquiry:
-    return Inquiry(source="generic", channel="chat", transcript=tuple(Turn(role, text) for role, text in turns))
+    return Inquiry(
+        source="generic", channel="chat", transcript=tuple(Turn(role, text) for role, text in turns)
+    )
 
 
 def timeframe(inquiry: Inquiry, ctx: Context) -> Finding[Timeframe] | None:
@@ -61,7 +63,11 @@ def at(now: str, **overrides) -> Context:
 
 @pytest.mark.parametrize(
     ("now", "text", "expected"),
-    [pytest.param(now, text, expected, id=f"{now}: {text}") for now, expected, forms in EXAMPLES for text in forms],
+    [
+        pytest.param(now, text, expected, id=f"{now}: {text}")
+        for now, expected, forms in EXAMPLES
+        for text in forms
+    ],
 )
 def test_example(now, text, expected):
     assert value(form(text), at(now)) == expected
@@ -177,7 +183,15 @@ def test_every_holiday_resolves():
 
 @pytest.mark.parametrize(
     ("days", "expected"),
-    [(0, "immediate"), (31, "immediate"), (32, "quarter"), (92, "quarter"), (93, "year"), (366, "year"), (367, "later")],
+    [
+        (0, "immediate"),
+        (31, "immediate"),
+        (32, "quarter"),
+        (92, "quarter"),
+        (93, "year"),
+        (366, "year"),
+        (367, "later"),
+    ],
 )
 def test_urgency_buckets(days, expected):
     today = date(2026, 3, 10)

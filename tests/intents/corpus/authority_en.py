@@ -148,6 +148,7 @@ STATEMENTS = [
     ("The decision maker is our finance director.", INF, True, None),
     ("I'll pass it on, he's the one who signs.", INF, True, None),
     ("They will make the final decision after the pilot.", INF, True, None),
+    ("I'm collecting quotes; the final decision is hers.", INF, True, None),
     # disclaims a say
     ("Honestly it's not my call.", EU, True, None),
     ("I'm not the decision maker.", EU, True, None),

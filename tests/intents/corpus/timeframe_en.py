@@ -17,13 +17,13 @@ Time corpus and SCHEMA.md's conventions were the guide, no inquiry was copied.
 - HEDGED: messages whose timeframe is hedged ("ideally", "hopefully").
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 from intents.types import Timeframe
 
 NOWS = {
     # Tuesday; week Mon 9 - Sun 15 March; Q1 ends 31 March.
-    "mar10": datetime(2026, 3, 10, 14, 5, tzinfo=timezone.utc),
+    "mar10": datetime(2026, 3, 10, 14, 5, tzinfo=UTC),
     # Monday near a year end, US Eastern; the week ends Sunday 3 January 2027.
     "dec28": datetime(2026, 12, 28, 9, 0, tzinfo=timezone(timedelta(hours=-5))),
     # A Sunday late at night in Central Europe: the received week ends today.
@@ -31,7 +31,7 @@ NOWS = {
     # 1 July in Tokyo while it is still 30 June in UTC: days count in the received offset.
     "tokyo": datetime(2026, 7, 1, 1, 30, tzinfo=timezone(timedelta(hours=9))),
     # The last day of January: "in a month" must land on the last day of February.
-    "jan31": datetime(2026, 1, 31, 10, 0, tzinfo=timezone.utc),
+    "jan31": datetime(2026, 1, 31, 10, 0, tzinfo=UTC),
 }
 
 
@@ -51,31 +51,43 @@ ONGOING = Timeframe(urgency="immediate", kind="ongoing")
 
 EXAMPLES = [
     # ---- ASAP and its idioms: the received week's Sunday (time.asap, urgent, idiom_now)
-    ("mar10", D("2026-03-15", "immediate"), [
-        "We need this ASAP.",
-        "asap please, our current tool is failing",
-        "Looking to get this sorted a.s.a.p.",
-        "We'd like to move as soon as possible.",
-        "The sooner the better for us.",
-        "This is urgent for us.",
-        "We need a replacement urgently.",
-        "We need help right away",
-        "We want to start immediately.",
-        "Honestly we needed this yesterday",
-        "need it like now tbh",
-        "Time is of the essence here.",
-    ]),
+    (
+        "mar10",
+        D("2026-03-15", "immediate"),
+        [
+            "We need this ASAP.",
+            "asap please, our current tool is failing",
+            "Looking to get this sorted a.s.a.p.",
+            "We'd like to move as soon as possible.",
+            "The sooner the better for us.",
+            "This is urgent for us.",
+            "We need a replacement urgently.",
+            "We need help right away",
+            "We want to start immediately.",
+            "Honestly we needed this yesterday",
+            "need it like now tbh",
+            "Time is of the essence here.",
+        ],
+    ),
     ("dec28", D("2027-01-03", "immediate"), ["We need this ASAP.", "It's urgent."]),
     ("sun", D("2026-05-31", "immediate"), ["We need it asap"]),
     ("sun", D("2026-05-31", "immediate", "deadline"), ["need this up and running right away"]),
     # ---- weeks (time.this_week, next_week, week_after_next)
-    ("mar10", D("2026-03-15", "immediate"), [
-        "We need it live this week.",
-        "We have to sign off by end of week.",
-        "Decision by EOW.",
-    ]),
+    (
+        "mar10",
+        D("2026-03-15", "immediate"),
+        [
+            "We need it live this week.",
+            "We have to sign off by end of week.",
+            "Decision by EOW.",
+        ],
+    ),
     ("mar10", D("2026-03-15", "immediate", "deadline"), ["Want to have it in place by the weekend."]),
-    ("mar10", D("2026-03-22", "immediate"), ["We want to roll it out next week.", "Planning to decide the following week."]),
+    (
+        "mar10",
+        D("2026-03-22", "immediate"),
+        ["We want to roll it out next week.", "Planning to decide the following week."],
+    ),
     ("mar10", D("2026-03-29", "immediate"), ["We need to be switched over the week after next."]),
     ("dec28", D("2027-01-03", "immediate"), ["Need it done this week."]),
     ("dec28", D("2027-01-10", "immediate"), ["We're hoping to buy next week."]),
@@ -83,17 +95,25 @@ EXAMPLES = [
     ("sun", D("2026-06-07", "immediate"), ["We'd like to go ahead next week."]),
     ("tokyo", D("2026-07-05", "immediate"), ["Need the licences this week."]),
     # ---- months (time.this_month, next_month, month_after_next)
-    ("mar10", D("2026-03-31", "immediate"), [
-        "We need this by the end of the month.",
-        "Should be decided before month-end.",
-        "Purchase order goes out EOM.",
-        "We'd buy later this month.",
-    ]),
-    ("mar10", D("2026-04-30", "quarter"), [
-        "We plan to buy sometime next month.",
-        "Hoping to purchase early next month.",
-        "We open our second warehouse in April and need scanners by then.",
-    ]),
+    (
+        "mar10",
+        D("2026-03-31", "immediate"),
+        [
+            "We need this by the end of the month.",
+            "Should be decided before month-end.",
+            "Purchase order goes out EOM.",
+            "We'd buy later this month.",
+        ],
+    ),
+    (
+        "mar10",
+        D("2026-04-30", "quarter"),
+        [
+            "We plan to buy sometime next month.",
+            "Hoping to purchase early next month.",
+            "We open our second warehouse in April and need scanners by then.",
+        ],
+    ),
     ("mar10", D("2026-04-01", "immediate", "deadline"), ["We'd go live on the first of next month."]),
     ("mar10", D("2026-04-30", "quarter", "deadline"), ["We're launching next month."]),
     ("mar10", D("2026-05-31", "quarter"), ["We'd switch the month after next."]),
@@ -102,59 +122,95 @@ EXAMPLES = [
     ("sun", D("2026-05-31", "immediate"), ["Need it by end of month."]),
     ("tokyo", D("2026-07-31", "immediate"), ["We need it by the end of the month."]),
     ("tokyo", D("2026-08-31", "quarter"), ["Looking to buy next month."]),
-    ("jan31", D("2026-02-28", "immediate"), ["We'll purchase next month.", "We need it in place in a month."]),
+    (
+        "jan31",
+        D("2026-02-28", "immediate"),
+        ["We'll purchase next month.", "We need it in place in a month."],
+    ),
     ("jan31", D("2026-04-30", "quarter"), ["Rollout in 3 months."]),
     # ---- quarters (time.end_of_quarter, next_quarter, quarter_named, quarter_ordinal)
-    ("mar10", D("2026-03-31", "immediate"), [
-        "Budget approved, need it operational within the quarter.",
-        "We must decide before the end of the quarter.",
-        "Needs to be bought by quarter-end.",
-        "We want it this quarter.",
-        "We'd like it in Q1.",
-    ]),
-    ("mar10", D("2026-06-30", "year"), [
-        "We're targeting next quarter.",
-        "Rollout by Q2.",
-        "early next quarter would be good",
-    ]),
-    ("mar10", D("2026-09-30", "year"), [
-        "We need it before our conference in September.",
-        "Our audit is in September and we need the reports ready.",
-        "Our goal is end of Q3.",
-        "We need the new system in Q3.",
-        "Aiming for 3Q26.",
-        "We want it running in the third quarter.",
-        "sometime in q3 2026",
-    ]),
+    (
+        "mar10",
+        D("2026-03-31", "immediate"),
+        [
+            "Budget approved, need it operational within the quarter.",
+            "We must decide before the end of the quarter.",
+            "Needs to be bought by quarter-end.",
+            "We want it this quarter.",
+            "We'd like it in Q1.",
+        ],
+    ),
+    (
+        "mar10",
+        D("2026-06-30", "year"),
+        [
+            "We're targeting next quarter.",
+            "Rollout by Q2.",
+            "early next quarter would be good",
+        ],
+    ),
+    (
+        "mar10",
+        D("2026-09-30", "year"),
+        [
+            "We need it before our conference in September.",
+            "Our audit is in September and we need the reports ready.",
+            "Our goal is end of Q3.",
+            "We need the new system in Q3.",
+            "Aiming for 3Q26.",
+            "We want it running in the third quarter.",
+            "sometime in q3 2026",
+        ],
+    ),
     ("mar10", D("2026-09-30", "year", "deadline"), ["We're planning a Q3 launch.", "Go-live by Q3."]),
     ("mar10", D("2026-06-30", "year", "deadline"), ["We need it live by end of Q2."]),
-    ("mar10", D("2026-12-31", "year"), ["Targeting Q4 2026.", "We'd buy in the fourth quarter of this year."]),
+    (
+        "mar10",
+        D("2026-12-31", "year"),
+        ["Targeting Q4 2026.", "We'd buy in the fourth quarter of this year."],
+    ),
     ("mar10", D("2027-03-31", "later"), ["We need it by Q1 2027."]),
     ("dec28", D("2026-12-31", "immediate"), ["We must spend it this quarter.", "Needed in Q4."]),
     ("dec28", D("2027-03-31", "year"), ["We'll buy next quarter.", "Need it by end of Q1."]),
     ("tokyo", D("2026-09-30", "quarter"), ["We need it before the end of the quarter."]),
     # ---- halves and years (time.half, this_year, next_year, new_year_rel, year_after_next, year)
-    ("mar10", D("2026-12-31", "year"), [
-        "We plan to buy in H2.",
-        "We need it in the second half of the year.",
-        "We'll purchase by year end.",
-        "Before the end of the year.",
-        "We want to switch sometime this year.",
-        "We have to buy in 2026.",
-    ]),
+    (
+        "mar10",
+        D("2026-12-31", "year"),
+        [
+            "We plan to buy in H2.",
+            "We need it in the second half of the year.",
+            "We'll purchase by year end.",
+            "Before the end of the year.",
+            "We want to switch sometime this year.",
+            "We have to buy in 2026.",
+        ],
+    ),
     ("mar10", D("2026-12-31", "year", "deadline"), ["EOY at the latest"]),
-    ("mar10", D("2026-06-30", "year"), [
-        "Goal is to be live in H1.",
-        "We'd love to get started by mid-year.",
-        "We want this live before the end of the fiscal year (June 30).",
-    ]),
-    ("mar10", D("2027-06-30", "later"), ["We'd purchase during the first half of next year.", "Let's aim for H1 2027."]),
-    ("mar10", D("2027-12-31", "later"), [
-        "We plan to buy next year.",
-        "We'd look at it early next year.",
-        "Probably in the new year.",
-        "We're budgeting for 2027.",
-    ]),
+    (
+        "mar10",
+        D("2026-06-30", "year"),
+        [
+            "Goal is to be live in H1.",
+            "We'd love to get started by mid-year.",
+            "We want this live before the end of the fiscal year (June 30).",
+        ],
+    ),
+    (
+        "mar10",
+        D("2027-06-30", "later"),
+        ["We'd purchase during the first half of next year.", "Let's aim for H1 2027."],
+    ),
+    (
+        "mar10",
+        D("2027-12-31", "later"),
+        [
+            "We plan to buy next year.",
+            "We'd look at it early next year.",
+            "Probably in the new year.",
+            "We're budgeting for 2027.",
+        ],
+    ),
     ("mar10", D("2028-12-31", "later"), ["Maybe the year after next.", "We're looking at 2028."]),
     ("mar10", D("2027-12-31", "later"), ["We are migrating off our old helpdesk by year-end 2027."]),
     ("dec28", D("2026-12-31", "immediate"), ["We need to buy this year.", "EOY."]),
@@ -162,18 +218,30 @@ EXAMPLES = [
     ("dec28", D("2027-12-31", "later"), ["Next year.", "We'd buy in 2027."]),
     ("dec28", D("2027-06-30", "year"), ["We want it in H1."]),
     # ---- named months (time.month_named, month_year_numeric)
-    ("mar10", D("2026-08-31", "year"), [
-        "We need it in August.",
-        "We'd buy before our audit in August.",
-        "late August",
-        "By end of August.",
-    ]),
-    ("mar10", D("2026-06-30", "year"), ["We need it by June.", "early June would be ideal", "Go ahead in June 2026."]),
-    ("mar10", D("2026-05-31", "quarter"), [
-        "We'd sign in May.",
-        "We'd like to decide by the end of May.",
-        "We need it before we open a new store in May.",
-    ]),
+    (
+        "mar10",
+        D("2026-08-31", "year"),
+        [
+            "We need it in August.",
+            "We'd buy before our audit in August.",
+            "late August",
+            "By end of August.",
+        ],
+    ),
+    (
+        "mar10",
+        D("2026-06-30", "year"),
+        ["We need it by June.", "early June would be ideal", "Go ahead in June 2026."],
+    ),
+    (
+        "mar10",
+        D("2026-05-31", "quarter"),
+        [
+            "We'd sign in May.",
+            "We'd like to decide by the end of May.",
+            "We need it before we open a new store in May.",
+        ],
+    ),
     ("mar10", D("2026-03-31", "immediate"), ["We want it by March."]),
     ("mar10", D("2027-01-31", "year"), ["We'd like it in January.", "January next year."]),
     ("mar10", D("2027-06-30", "later"), ["Aiming for June 2027."]),
@@ -183,16 +251,28 @@ EXAMPLES = [
     ("dec28", D("2027-01-31", "quarter"), ["We'd buy in January."]),
     ("sun", D("2026-05-31", "immediate"), ["Need it by end of May.", "We'd buy in May."]),
     # ---- dates (time.month_day, day_month, date_iso, date_slash, date_dot)
-    ("mar10", D("2026-03-15", "immediate"), [
-        "We need it by March 15.",
-        "We'd buy on 3/15/2026.",
-        "We need it by 15/03.",
-        "By the 15th of March.",
-    ]),
-    ("mar10", D("2026-03-15", "immediate", "deadline"), ["Deadline is 3/15/2026.", "due 2026-03-15", "Has to be done by 15/03."]),
+    (
+        "mar10",
+        D("2026-03-15", "immediate"),
+        [
+            "We need it by March 15.",
+            "We'd buy on 3/15/2026.",
+            "We need it by 15/03.",
+            "By the 15th of March.",
+        ],
+    ),
+    (
+        "mar10",
+        D("2026-03-15", "immediate", "deadline"),
+        ["Deadline is 3/15/2026.", "due 2026-03-15", "Has to be done by 15/03."],
+    ),
     ("mar10", D("2026-04-30", "quarter"), ["We need everything migrated by 4/30.", "by 30 April"]),
     ("mar10", D("2026-04-15", "quarter"), ["Needed by 15/04.", "We want it by April 15th."]),
-    ("mar10", D("2026-05-01", "quarter"), ["We need it live on 2026-05-01.", "Target: May 1, 2026.", "by the 1st of May"]),
+    (
+        "mar10",
+        D("2026-05-01", "quarter"),
+        ["We need it live on 2026-05-01.", "Target: May 1, 2026.", "by the 1st of May"],
+    ),
     ("mar10", D("2026-10-01", "year"), ["We need this by 10/1."]),
     ("mar10", D("2027-02-01", "year"), ["We need it by Feb 1."]),
     ("mar10", D("2026-04-03", "immediate"), ["Has to be working on April 3."]),
@@ -216,23 +296,33 @@ EXAMPLES = [
     ("mar10", D("2026-03-10", "immediate"), ["We need the quote approved by end of day."]),
     ("mar10", D("2026-03-11", "immediate"), ["We must sign by tomorrow."]),
     # ---- in N days / weeks / months (time.offset, fortnight)
-    ("mar10", D("2026-03-24", "immediate"), [
-        "We need it in two weeks.",
-        "in 2 weeks",
-        "We'd like to switch in a couple of weeks.",
-        "In a week or two.",
-        "Within 10 business days.",
-        "We'd need it in a fortnight.",
-        "We need this 2 weeks from now.",
-    ]),
+    (
+        "mar10",
+        D("2026-03-24", "immediate"),
+        [
+            "We need it in two weeks.",
+            "in 2 weeks",
+            "We'd like to switch in a couple of weeks.",
+            "In a week or two.",
+            "Within 10 business days.",
+            "We'd need it in a fortnight.",
+            "We need this 2 weeks from now.",
+        ],
+    ),
     ("mar10", D("2026-03-31", "immediate"), ["We'll decide in a few weeks.", "We need it in 2-3 weeks."]),
     ("mar10", D("2026-04-09", "immediate"), ["We need it within 30 days."]),
+    ("mar10", D("2026-03-31", "immediate"), ["We'll decide in the coming weeks."]),
+    ("mar10", D("2026-06-10", "quarter"), ["We'd buy over the coming months."]),
     ("mar10", D("2026-04-10", "immediate"), ["Needed in 31 days.", "We'll buy within a month."]),
     ("mar10", D("2026-04-11", "quarter"), ["Needed in 32 days."]),
     ("mar10", D("2026-06-08", "quarter"), ["We want it in the next 90 days.", "Timeline: 60-90 days"]),
     ("mar10", D("2026-06-10", "quarter"), ["We'd buy in 3 months.", "Within 92 days."]),
     ("mar10", D("2026-06-11", "year"), ["Needed in 93 days."]),
-    ("mar10", D("2026-09-10", "year"), ["We need it within six months.", "In 3 to 6 months.", "Over the next 6 months."]),
+    (
+        "mar10",
+        D("2026-09-10", "year"),
+        ["We need it within six months.", "In 3 to 6 months.", "Over the next 6 months."],
+    ),
     ("mar10", D("2027-03-10", "year"), ["We'll buy in a year."]),
     ("mar10", D("2027-03-11", "year"), ["We'd buy in 366 days."]),
     ("mar10", D("2027-03-12", "later"), ["We'd buy in 367 days."]),
@@ -266,103 +356,156 @@ EXAMPLES = [
     # money that becomes available then: an earliest date
     ("mar10", E("2027-01-01", "year"), ["We'll have budget in FY27.", "Budget is allocated for next year."]),
     ("mar10", E("2026-04-01", "immediate"), ["Funding is earmarked for Q2."]),
-    ("mar10", E("2026-07-01", "year"), [
-        "We're putting this in the Q3 budget.",
-        "We won't have budget until our new fiscal year starts in July.",
-    ]),
+    (
+        "mar10",
+        E("2026-07-01", "year"),
+        [
+            "We're putting this in the Q3 budget.",
+            "We won't have budget until our new fiscal year starts in July.",
+        ],
+    ),
     ("mar10", E("2027-01-01", "year"), ["No budget this year."]),
-    ("mar10", Timeframe(urgency="year", earliest=date(2026, 9, 10), kind="earliest"), [
-        "We're more than 6 months away from a decision.",
-    ]),
-    ("mar10", D("2026-12-31", "year"), [
-        "We need to spend it before the end of our fiscal year.",
-        "by end of FY",
-        "Let's aim to sign by our fiscal year end.",
-        "We plan to buy within our fiscal year.",
-    ]),
+    (
+        "mar10",
+        Timeframe(urgency="year", earliest=date(2026, 9, 10), kind="earliest"),
+        [
+            "We're more than 6 months away from a decision.",
+        ],
+    ),
+    (
+        "mar10",
+        D("2026-12-31", "year"),
+        [
+            "We need to spend it before the end of our fiscal year.",
+            "by end of FY",
+            "Let's aim to sign by our fiscal year end.",
+            "We plan to buy within our fiscal year.",
+        ],
+    ),
     ("mar10", D("2026-09-30", "year"), ["We need it in Q3 FY26.", "Fiscal Q3."]),
     # ---- only an earliest date (time.mod.earliest, time.mod.not, earliest suffix)
-    ("mar10", E("2027-01-01", "year"), [
-        "We're not looking to buy until 2027.",
-        "Not till next year.",
-        "Not this year.",
-        "We won't have budget until next year.",
-    ]),
+    (
+        "mar10",
+        E("2027-01-01", "year"),
+        [
+            "We're not looking to buy until 2027.",
+            "Not till next year.",
+            "Not this year.",
+            "We won't have budget until next year.",
+        ],
+    ),
     ("mar10", E("2026-07-01", "year"), ["No earlier than Q3.", "Q3 at the earliest."]),
     ("mar10", E("2026-06-01", "quarter"), ["Not before June."]),
+    ("mar10", E("2027-03-10", "year"), ["Not for another year."]),
     ("dec28", E("2027-01-01", "immediate"), ["Not until next year."]),
     # ---- contract end or renewal is the date (kind deadline)
-    ("mar10", D("2026-06-30", "year", "deadline"), ["Our contract ends in June.", "Our current contract expires end of June."]),
+    (
+        "mar10",
+        D("2026-06-30", "year", "deadline"),
+        ["Our contract ends in June.", "Our current contract expires end of June."],
+    ),
     ("mar10", D("2027-01-31", "year", "deadline"), ["Our contract renews in January."]),
-    ("mar10", D("2028-12-31", "later", "deadline"), [
-        "We're locked in until 2028.",
-        "We signed a contract last year that runs until 2028.",
-    ]),
+    (
+        "mar10",
+        D("2028-12-31", "later", "deadline"),
+        [
+            "We're locked in until 2028.",
+            "We signed a contract last year that runs until 2028.",
+        ],
+    ),
     ("mar10", D("2026-09-30", "year", "deadline"), ["Our licence expires on 30 September."]),
-    ("mar10", D("2028-03-10", "later", "deadline"), [
-        "We just renewed for 2 more years.",
-        "We have 2 years left on our contract.",
-    ]),
+    (
+        "mar10",
+        D("2028-03-10", "later", "deadline"),
+        [
+            "We just renewed for 2 more years.",
+            "We have 2 years left on our contract.",
+        ],
+    ),
     ("mar10", D("2027-03-10", "year", "deadline"), ["We're locked in for another 12 months."]),
-    ("mar10", Timeframe(urgency="later", kind="deadline"), [
-        "We signed a 3-year contract last week.",
-        "Signed last week, 3 year contract.",
-    ]),
+    (
+        "mar10",
+        Timeframe(urgency="later", kind="deadline"),
+        [
+            "We signed a 3-year contract last week.",
+            "Signed last week, 3 year contract.",
+        ],
+    ),
     # ---- a project already under way (time.ongoing)
-    ("mar10", ONGOING, [
-        "The migration is already under way.",
-        "We're in the middle of a CRM rollout.",
-        "We've already started the project.",
-        "We're about halfway through the move.",
-        "We are currently migrating everything to the cloud.",
-    ]),
+    (
+        "mar10",
+        ONGOING,
+        [
+            "The migration is already under way.",
+            "We're in the middle of a CRM rollout.",
+            "We've already started the project.",
+            "We're about halfway through the move.",
+            "We are currently migrating everything to the cloud.",
+        ],
+    ),
     # ---- vague: present, urgency none, no date (time.vague.*, time.research.*)
-    ("mar10", VAGUE, [
-        "No rush.",
-        "We're not in a hurry.",
-        "There's no set timeline.",
-        "We'll need it eventually.",
-        "At some point down the road.",
-        "Not for a while.",
-        "It's not urgent.",
-        "No immediate plans.",
-        "Timeline is flexible.",
-        "No budget or timeline yet.",
-        "Timing TBD.",
-        "Just researching.",
-        "Just browsing for now.",
-        "Just curious about pricing.",
-        "I just want to know the options.",
-        "We're in the research phase.",
-        "just comparing for now",
-        "We're just starting to look at tools.",
-    ]),
+    (
+        "mar10",
+        VAGUE,
+        [
+            "No rush.",
+            "We're not in a hurry.",
+            "There's no set timeline.",
+            "We'll need it eventually.",
+            "At some point down the road.",
+            "Not for a while.",
+            "It's not urgent.",
+            "No immediate plans.",
+            "Timeline is flexible.",
+            "No budget or timeline yet.",
+            "Timing TBD.",
+            "Just researching.",
+            "Just browsing for now.",
+            "Just curious about pricing.",
+            "I just want to know the options.",
+            "We're in the research phase.",
+            "just comparing for now",
+            "We're just starting to look at tools.",
+        ],
+    ),
     # ---- other languages
-    ("mar10", D("2026-03-15", "immediate"), [
-        "Lo necesitamos lo antes posible.",
-        "Wir brauchen es so schnell wie möglich.",
-        "Nous en avons besoin dès que possible.",
-        "Precisamos disso o mais rápido possível.",
-        "We hebben het zo snel mogelijk nodig.",
-        "Ci serve il prima possibile.",
-        "Es dringend.",
-    ]),
-    ("mar10", D("2026-04-30", "quarter"), [
-        "Queremos empezar el próximo mes.",
-        "Wir wollen nächsten Monat starten.",
-        "Nous voulons commencer le mois prochain.",
-        "Queremos começar no mês que vem.",
-        "We willen volgende maand beginnen.",
-        "Vogliamo partire il prossimo mese.",
-        "Lo necesitamos antes del 30 de abril.",
-        "Avant le 30 avril.",
-    ]),
-    ("mar10", D("2026-03-31", "immediate"), [
-        "Para finales de marzo.",
-        "Até o fim do mês.",
-        "Entro fine mese.",
-        "Bis Ende März.",
-    ]),
+    (
+        "mar10",
+        D("2026-03-15", "immediate"),
+        [
+            "Lo necesitamos lo antes posible.",
+            "Wir brauchen es so schnell wie möglich.",
+            "Nous en avons besoin dès que possible.",
+            "Precisamos disso o mais rápido possível.",
+            "We hebben het zo snel mogelijk nodig.",
+            "Ci serve il prima possibile.",
+            "Es dringend.",
+        ],
+    ),
+    (
+        "mar10",
+        D("2026-04-30", "quarter"),
+        [
+            "Queremos empezar el próximo mes.",
+            "Wir wollen nächsten Monat starten.",
+            "Nous voulons commencer le mois prochain.",
+            "Queremos começar no mês que vem.",
+            "We willen volgende maand beginnen.",
+            "Vogliamo partire il prossimo mese.",
+            "Lo necesitamos antes del 30 de abril.",
+            "Avant le 30 avril.",
+        ],
+    ),
+    (
+        "mar10",
+        D("2026-03-31", "immediate"),
+        [
+            "Para finales de marzo.",
+            "Até o fim do mês.",
+            "Entro fine mese.",
+            "Bis Ende März.",
+        ],
+    ),
     ("mar10", D("2026-09-30", "year"), ["Bis Ende Q3.", "Entro il terzo trimestre."]),
     ("mar10", D("2026-06-30", "year"), ["D'ici fin juin.", "Entro giugno.", "Em junho."]),
     ("mar10", D("2026-05-31", "quarter"), ["Voor eind mei."]),
@@ -370,18 +513,22 @@ EXAMPLES = [
     ("mar10", D("2026-03-24", "immediate"), ["In 2 Wochen.", "Binnen 2 weken."]),
     ("mar10", D("2026-03-31", "immediate"), ["Dans 3 semaines.", "Tra 3 settimane."]),
     ("mar10", D("2026-05-10", "quarter"), ["Dentro de 2 meses."]),
-    ("mar10", VAGUE, [
-        "Sin prisa.",
-        "Keine Eile.",
-        "Pas d'urgence.",
-        "Sem pressa.",
-        "Geen haast.",
-        "Nessuna fretta.",
-        "Solo estoy mirando por ahora.",
-        "Ich bin nur am Informieren.",
-        "Je me renseigne.",
-        "Alleen aan het oriënteren.",
-    ]),
+    (
+        "mar10",
+        VAGUE,
+        [
+            "Sin prisa.",
+            "Keine Eile.",
+            "Pas d'urgence.",
+            "Sem pressa.",
+            "Geen haast.",
+            "Nessuna fretta.",
+            "Solo estoy mirando por ahora.",
+            "Ich bin nur am Informieren.",
+            "Je me renseigne.",
+            "Alleen aan het oriënteren.",
+        ],
+    ),
 ]
 
 # A timeline dropdown (a form field labelled "Timeline"): the upper bound of a range.
@@ -402,6 +549,7 @@ DROPDOWNS = [
     ("mar10", "June", D("2026-06-30", "year", "dropdown")),
     ("mar10", "2027", D("2027-12-31", "later", "dropdown")),
     ("mar10", "Just researching", VAGUE),
+    ("mar10", "Researching", VAGUE),
     ("mar10", "Not sure", None),
     ("mar10", "N/A", None),
     ("dec28", "1-3 months", D("2027-03-28", "quarter", "dropdown")),
@@ -416,32 +564,83 @@ CONTEXT = [
     ("mar10", {"fiscal_year_start_month": 7}, "Before the end of our fiscal year.", D("2026-06-30", "year")),
     ("mar10", {"fiscal_year_start_month": 7}, "Next fiscal year.", D("2027-06-30", "later")),
     ("mar10", {"fiscal_year_start_month": 4}, "We'd buy in fiscal Q1.", D("2026-06-30", "year")),
-    ("mar10", {}, "Our fiscal year starts in April and we must spend it before fiscal year end.", D("2026-03-31", "immediate")),
-    ("mar10", {}, "Our fiscal year ends in September; we want it live by FY end.", D("2026-09-30", "year", "deadline")),
+    (
+        "mar10",
+        {},
+        "Our fiscal year starts in April and we must spend it before fiscal year end.",
+        D("2026-03-31", "immediate"),
+    ),
+    (
+        "mar10",
+        {},
+        "Our fiscal year ends in September; we want it live by FY end.",
+        D("2026-09-30", "year", "deadline"),
+    ),
 ]
 
 # Several statements in one inquiry: which one resolve keeps.
 #   (now, message or chat turns [(role, text)], timeline field or None, expected)
 PRECEDENCE = [
     ("mar10", "No rush, but our contract ends in June.", None, D("2026-06-30", "year", "deadline")),
-    ("mar10", "Not until next year, we're locked in until the end of June.", None, D("2026-06-30", "year", "deadline")),
+    (
+        "mar10",
+        "Not until next year, we're locked in until the end of June.",
+        None,
+        D("2026-06-30", "year", "deadline"),
+    ),
     ("mar10", "We're not in a hurry. Maybe Q3.", None, D("2026-09-30", "year")),
     ("mar10", "Just researching for now; nothing will happen until 2027.", None, VAGUE),
-    ("mar10", "We'd like to start in April and be live by the end of June.", None, D("2026-06-30", "year", "deadline")),
+    (
+        "mar10",
+        "We'd like to start in April and be live by the end of June.",
+        None,
+        D("2026-06-30", "year", "deadline"),
+    ),
     ("mar10", "Ideally by May, end of June at the latest.", None, D("2026-06-30", "year", "deadline")),
     ("mar10", "We need it live by the end of May.", "3-6 months", D("2026-05-31", "quarter", "deadline")),
     ("mar10", "No rush really.", "1-3 months", D("2026-06-10", "quarter", "dropdown")),
-    ("mar10", [("visitor", "We need a new booking tool."), ("bot", "When do you need it?"), ("visitor", "Q3"),
-               ("bot", "Great. Anything else?"), ("visitor", "actually make that end of Q2")], None,
-     D("2026-06-30", "year")),
-    ("mar10", [("visitor", "Our support desk is drowning."), ("bot", "How soon do you need something?"),
-               ("visitor", "asap"), ("bot", "Would you like a demo?"), ("visitor", "yes, next week works")], None,
-     D("2026-03-15", "immediate")),
-    ("mar10", "Budget is approved for Q2 and we need to be live by the end of April.", None,
-     D("2026-04-30", "quarter", "deadline")),
-    ("mar10", "Our team offsite is May 20, we want it in place by then.", None, D("2026-05-20", "quarter", "deadline")),
-    ("mar10", "We are NOT switching until 2027 because we're locked in until then.", None,
-     D("2027-12-31", "later", "deadline")),
+    (
+        "mar10",
+        [
+            ("visitor", "We need a new booking tool."),
+            ("bot", "When do you need it?"),
+            ("visitor", "Q3"),
+            ("bot", "Great. Anything else?"),
+            ("visitor", "actually make that end of Q2"),
+        ],
+        None,
+        D("2026-06-30", "year"),
+    ),
+    (
+        "mar10",
+        [
+            ("visitor", "Our support desk is drowning."),
+            ("bot", "How soon do you need something?"),
+            ("visitor", "asap"),
+            ("bot", "Would you like a demo?"),
+            ("visitor", "yes, next week works"),
+        ],
+        None,
+        D("2026-03-15", "immediate"),
+    ),
+    (
+        "mar10",
+        "Budget is approved for Q2 and we need to be live by the end of April.",
+        None,
+        D("2026-04-30", "quarter", "deadline"),
+    ),
+    (
+        "mar10",
+        "Our team offsite is May 20, we want it in place by then.",
+        None,
+        D("2026-05-20", "quarter", "deadline"),
+    ),
+    (
+        "mar10",
+        "We are NOT switching until 2027 because we're locked in until then.",
+        None,
+        D("2027-12-31", "later", "deadline"),
+    ),
 ]
 
 NEGATIVES = [
@@ -678,7 +877,10 @@ IN_SENTENCE = [
     ("Our contract ends in June so we need to move.", "in June"),
     ("Could you have it configured by March 15? That's our deadline.", "by March 15"),
     ("Target is mid-April for the pilot.", "mid-April"),
-    ("We're in the middle of a warehouse migration and need scanning.", "in the middle of a warehouse migration"),
+    (
+        "We're in the middle of a warehouse migration and need scanning.",
+        "in the middle of a warehouse migration",
+    ),
     ("Lo necesitamos antes del 30 de abril para la auditoría.", "antes del 30 de abril"),
     ("Wir brauchen das bis Ende Q3, spätestens.", "bis Ende Q3, spätestens"),
     ("We need it by Q3 at the latest.", "by Q3 at the latest"),
@@ -707,7 +909,12 @@ LATENT = [
     ("When are you hoping to switch?", "H2", D("2026-12-31", "year"), True),
     ("When are you hoping to switch?", "march probably", D("2026-03-31", "immediate"), True),
     ("What's your timeline?", "15/04", D("2026-04-15", "quarter"), True),
-    ("When do you want to start?", "12+ months", Timeframe(urgency="later", earliest=date(2027, 3, 10), kind="earliest"), True),
+    (
+        "When do you want to start?",
+        "12+ months",
+        Timeframe(urgency="later", earliest=date(2027, 3, 10), kind="earliest"),
+        True,
+    ),
     ("What's your timeline?", "not sure yet", None, True),
 ]
 
