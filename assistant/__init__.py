@@ -58,6 +58,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         errors,
         events,  # behaviour events
         health,
+        limits,  # rate limits (Flask-Limiter)
+        logs,  # request ids, JSON log lines, redaction
+        privacy,  # contact export and erasure
+        security,  # security headers, cookies, proxies
         webhooks,
     )
     from .config import load_settings, setting_keys
@@ -86,6 +90,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     health.init_app(app)
+    logs.init_app(app)
+    security.init_app(app)
 
     app.register_blueprint(webhooks.bp)
     app.register_blueprint(api.bp)
@@ -93,6 +99,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     chat.init_app(app)  # blueprint "chat": /api/chat/..., /widget.js, /demo
     dashboard.init_app(app)  # blueprint "dashboard": /dashboard/... (SDR sign-in, queue, leads, analytics)
+    privacy.init_app(app)  # blueprint "privacy": /api/contacts/<email>[/export]
+    limits.init_app(app)  # after the blueprints: limits webhooks, chat and sign-in by endpoint
     return app
 
 

@@ -72,8 +72,10 @@ def get_inquiry(inquiry_id: str) -> Response:
     if inquiry is not None:
         return jsonify(inquiry_document(inquiry))
     raw = session.scalars(select(models.RawEvent).where(models.RawEvent.inquiry_id == inquiry_id)).first()
-    if raw is None or raw.status in ("rejected", "duplicate"):
+    if raw is None or raw.status in ("rejected", "duplicate", "ignored"):
         raise ClientError(404, f"no inquiry {inquiry_id!r}")
+    if raw.duplicate_of is not None and (merged := session.get(models.Inquiry, raw.duplicate_of)):
+        return jsonify(inquiry_document(merged))  # a chat delivery merged into its conversation
     # Acknowledged, not parsed yet (or its parsing is being retried).
     return jsonify(
         id=raw.inquiry_id,

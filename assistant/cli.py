@@ -82,6 +82,89 @@ def serve_command(host: str, port: int, workers: int, debug: bool) -> None:
     serve(host, port, workers, debug, echo=click.echo)
 
 
+@cli.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty (scripts and tests).")
+def worker_command(burst: bool) -> None:
+    """Run a queue-mode worker: analysis, briefs and notifications of queued webhooks.
+
+    Needs QUALIFIER_REDIS_URL (and the same QUALIFIER_DATABASE_URL as the web
+    servers). Reads RQ jobs from the queue QUALIFIER_QUEUE_NAME (default
+    qualifier), processes events a crashed process left behind at start and
+    every QUALIFIER_SWEEP_SECONDS, and stops after the current job on SIGTERM.
+    Run as many as the load needs, on any machine.
+
+    \b
+    Examples:
+      QUALIFIER_REDIS_URL=redis://127.0.0.1:6379/0 qualifier worker
+      QUALIFIER_REDIS_URL=redis://cache:6379/0 QUALIFIER_DATABASE_URL=postgresql+psycopg://app@db/qualifier qualifier worker
+    """
+    from assistant.worker import main
+
+    _app_or_exit()  # validate settings and policy before anything else
+    try:
+        main(burst=burst, echo=click.echo)
+    except RuntimeError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command("replay")
+@click.option("--inquiry", "inquiry_id", metavar="ID", help="Process this inquiry's stored event again.")
+@click.option("--failed", is_flag=True, help="Process every failed event again.")
+@click.option("--since", metavar="ISO8601", help="Process every event received since this time again.")
+def replay_command(inquiry_id: str | None, failed: bool, since: str | None) -> None:
+    """Process stored webhooks again: one inquiry, every failed one, or all since a time.
+
+    The raw bodies are the source of truth: each is qualified again with the
+    current analysis and policy, which adds a new qualification to the same
+    inquiry (never a second inquiry) and updates its route and brief. A
+    conversation is qualified again as a whole. Notifications go only to
+    targets the lead has not had yet. A failed replay is retried with backoff
+    like any failure. Prints one line per event; exits 1 if any failed.
+
+    \b
+    Examples:
+      qualifier replay --failed
+      qualifier replay --inquiry inq_01JQ4Z8X6W3V2T1S0R9P8N7M6K
+      qualifier replay --since 2026-03-10T00:00:00Z
+    """
+    from datetime import UTC, datetime
+
+    from assistant import pipeline, runtime_of
+
+    if sum((inquiry_id is not None, failed, since is not None)) != 1:
+        raise click.UsageError("give exactly one of --inquiry ID, --failed or --since ISO8601")
+    moment = None
+    if since is not None:
+        try:
+            moment = datetime.fromisoformat(since.strip())
+        except ValueError:
+            raise click.BadParameter(f"{since!r} is not an ISO 8601 time", param_hint="--since") from None
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+    app = _app_or_exit()
+    runtime = runtime_of(app)
+    outcomes = []
+    with runtime.sessions() as session:
+        try:
+            ids = pipeline.replay_event_ids(session, inquiry_id=inquiry_id, failed=failed, since=moment)
+        except LookupError as exc:
+            raise click.ClickException(str(exc)) from None
+        for raw_event_id in ids:
+            outcome = pipeline.replay_event(
+                session, raw_event_id, runtime.policy, runtime.settings, now=datetime.now(UTC)
+            )
+            outcomes.append(outcome)
+            line = f"{outcome.inquiry_id}: {outcome.status}"
+            if outcome.route:
+                line += f" (route {outcome.route})"
+            if outcome.error:
+                line += f" ({outcome.error})"
+            click.echo(line)
+    if not outcomes:
+        click.echo("Nothing to replay.")
+    if any(o.status == "failed" for o in outcomes):
+        raise SystemExit(1)
+
+
 @cli.command("normalize")
 @click.argument("source")
 @click.argument("file", type=click.File("rb"))
@@ -485,6 +568,38 @@ def export_feedback_command(out, since: str | None) -> None:  # noqa: ANN001 - c
         count = feedback.export(session, out, since=start)
     out.flush()
     click.echo(f"Exported {count} decided lead{'s' if count != 1 else ''}.", err=True)
+
+
+@cli.command("purge")
+@click.option("--days", type=click.IntRange(1, 36_500), metavar="N",
+              help="Keep this many days (default: QUALIFIER_RETENTION_DAYS, else [retention] days, else 365).")
+def purge_command(days: int | None) -> None:
+    """Delete raw bodies and chat transcripts older than the retention period.
+
+    Inquiries older than that are kept for analytics, anonymised: their
+    route, score, intent and slot values stay; the contact, what the person
+    wrote, the evidence quotes and the brief go. Raw events, chat turns and
+    behaviour events older than that are deleted, and contacts left with
+    nothing. Events still waiting to be processed are kept. Safe to run
+    again; run it daily (a cron job or systemd timer).
+
+    \b
+    Examples:
+      qualifier purge
+      qualifier purge --days 90
+    """
+    from datetime import UTC, datetime
+
+    from assistant import runtime_of
+    from assistant.privacy import purge, retention_days
+
+    app = _app_or_exit()
+    runtime = runtime_of(app)
+    keep = days if days is not None else retention_days(runtime.settings, runtime.policy.raw)
+    with runtime.sessions() as session:
+        report = purge(session, datetime.now(UTC), keep)
+    for line in report.lines():
+        click.echo(line)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -52,6 +52,20 @@ class Settings:
     sweep_seconds: int = 30
     # Processing attempts before an event stays `failed` for good (until replayed).
     max_attempts: int = 3
+    # Queue mode: the RQ queue web processes enqueue to and `qualifier worker` reads.
+    queue_name: str = "qualifier"
+    # Security, limits, retention and logs (assistant/security.py, limits.py, privacy.py, logs.py).
+    # How many reverse proxies in front set X-Forwarded-For/-Proto/-Host (0: trust none).
+    trusted_proxies: int = 0
+    # Rate limits such as "100/second;3000/minute" or "off"; None: the policy's [limits], else the default.
+    limit_webhooks: str | None = None
+    limit_chat_sessions: str | None = None
+    limit_chat_messages: str | None = None
+    limit_sign_in: str | None = None
+    # Days raw bodies and transcripts are kept; None: the policy's [retention] days, else 365.
+    retention_days: int | None = None
+    log_level: str = "INFO"
+    log_format: str = "json"  # json | text
 
     @property
     def queue_mode(self) -> bool:
@@ -129,6 +143,35 @@ def _policy_file(value: Any, variable: str) -> Path | None:
     return path
 
 
+def _rate_limit(value: Any, variable: str) -> str | None:
+    text = _optional_text(value, variable)
+    if text is None:
+        return None
+    if text.lower() == "off":
+        return "off"
+    from limits import parse_many
+
+    try:
+        parse_many(text)
+    except ValueError:
+        raise ConfigError(
+            variable, f"must be a rate limit such as '100/second;3000/minute' or 'off', got {text!r}"
+        ) from None
+    return text
+
+
+def _choice_parser(*allowed: str) -> Callable[[Any, str], str]:
+    def parse(value: Any, variable: str) -> str:
+        text = _text(value, variable)
+        if text.upper() in allowed:
+            return text.upper()
+        if text.lower() in allowed:
+            return text.lower()
+        raise ConfigError(variable, f"must be one of {', '.join(allowed)}, got {text!r}")
+
+    return parse
+
+
 # variable suffix -> (Settings field, parser). The one table of what may be configured.
 VARIABLES: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
     "DATABASE_URL": ("database_url", _database_url),
@@ -140,6 +183,15 @@ VARIABLES: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
     "CLAIM_TIMEOUT_SECONDS": ("claim_timeout_seconds", _int_parser(1, 24 * 3600)),
     "SWEEP_SECONDS": ("sweep_seconds", _int_parser(0, 24 * 3600)),
     "MAX_ATTEMPTS": ("max_attempts", _int_parser(1, 100)),
+    "QUEUE_NAME": ("queue_name", _text),
+    "TRUSTED_PROXIES": ("trusted_proxies", _int_parser(0, 10)),
+    "LIMIT_WEBHOOKS": ("limit_webhooks", _rate_limit),
+    "LIMIT_CHAT_SESSIONS": ("limit_chat_sessions", _rate_limit),
+    "LIMIT_CHAT_MESSAGES": ("limit_chat_messages", _rate_limit),
+    "LIMIT_SIGN_IN": ("limit_sign_in", _rate_limit),
+    "RETENTION_DAYS": ("retention_days", _int_parser(1, 36_500)),
+    "LOG_LEVEL": ("log_level", _choice_parser("DEBUG", "INFO", "WARNING", "ERROR")),
+    "LOG_FORMAT": ("log_format", _choice_parser("json", "text")),
 }
 
 

@@ -7,10 +7,16 @@ The pipeline calls two functions (everything else here serves them and the CLI):
   `assignment.window_days`, read from earlier qualifications
   (`predicted["assignment"]`). A lead that already has an SDR keeps it when it
   is qualified again, so replays do not reshuffle the queue.
-- `dispatch(...)` once the qualification is committed: one `Delivery` row per
-  `[[notify.targets]]` entry that wants the route (made once per lead and
-  target), then an attempt at each straight away, so the SDR hears within a
-  second of the webhook.
+- `plan_rows(...)` in the transaction that stores the qualification: one
+  `Delivery` row per `[[notify.targets]]` entry that wants the route (made
+  once per lead and target), so what must be sent is durable before anything
+  is sent.
+- `dispatch(...)` once the qualification is committed: an attempt at each
+  pending row straight away, so the SDR hears within a second of the webhook.
+  In default mode the web process runs it after answering the webhook (a
+  small thread pool, `assistant.queue`); in queue mode the RQ worker that
+  qualified the lead runs it. A process that dies before sending leaves the
+  rows `pending` and due, and the sweep sends them.
 
 Each attempt is claimed with a short lease (a second process never sends the
 same row at the same time), sent, and written back: `sent`; `pending` with
@@ -183,7 +189,17 @@ def dispatch(
 def plan(
     session: Session, inquiry: models.Inquiry, policy: Policy, *, now: datetime
 ) -> list[models.Delivery]:
-    """One pending Delivery per target that wants the lead's route and has none yet."""
+    """One pending Delivery per target that wants the lead's route and has none yet (committed)."""
+    made = plan_rows(session, inquiry, policy, now=now)
+    session.commit()
+    return made
+
+
+def plan_rows(
+    session: Session, inquiry: models.Inquiry, policy: Policy, *, now: datetime
+) -> list[models.Delivery]:
+    """`plan` inside the caller's transaction: the pipeline commits them with the qualification,
+    so a lead is never processed without the record of what must still be sent."""
     existing = {
         (d.channel, d.target)
         for d in session.scalars(select(models.Delivery).where(models.Delivery.inquiry_id == inquiry.id))
@@ -203,7 +219,6 @@ def plan(
         )
         session.add(delivery)
         made.append(delivery)
-    session.commit()
     return made
 
 

@@ -37,6 +37,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from forms.fields import pick
 from forms.types import Inquiry as NormalizedInquiry
 from handoff.lifecycle import next_stage
 from handoff.policy import AUTHORITY_ROLES, BUDGET_STATUSES, INTENTS, URGENCIES
@@ -543,19 +544,19 @@ def corpus_payload(inquiry: models.Inquiry, raw: models.RawEvent | None) -> dict
             "transcript": [{"role": t.role, "text": t.text, "at": t.at} for t in normalized.transcript],
         }
     fields = dict(normalized.fields)
-    present = set(fields.values())
-    for key, value in (
-        ("name", contact.name),
-        ("email", contact.email),
-        ("company", contact.company),
-        ("job_title", contact.title),
-        ("phone", contact.phone),
-        ("country", normalized.country),
-        ("company_size", normalized.company_size),
-        ("website", normalized.website),
+    for key, name, value in (
+        ("name", "name", contact.name),
+        ("email", "email", contact.email),
+        ("company", "company", contact.company),
+        ("job_title", "title", contact.title),
+        ("phone", "phone", contact.phone),
+        ("country", "country", normalized.country),
+        ("company_size", "company_size", normalized.company_size),
+        ("website", "website", normalized.website),
     ):
-        # Contact details some vendors send outside the answered fields.
-        if value and value not in present and key not in fields:
+        # Details the vendor sent outside the answered fields, or under a label only its adapter knows.
+        names = ("name", "first_name", "last_name") if name == "name" else (name,)
+        if value and key not in fields and all(pick(fields, n) is None for n in names):
             fields[key] = value
     return {
         "form_id": normalized.vendor.form_id,

@@ -7,6 +7,13 @@ duration, webhook-to-processed latency, inquiries processed by route. Series
 read from the database at scrape time, so they agree across gunicorn workers:
 inquiries by route and status, raw events by status (the backlog is
 `received`), deliveries by status.
+
+`OperationsCollector` adds the series an on-call person alerts on: queue
+depth (`qualifier_queue_depth`: the length of each RQ queue in queue mode,
+else the raw events still `received`, i.e. waiting to be processed inline or
+by the sweep) and delivery failures (`qualifier_delivery_failures`:
+notifications that gave up, by channel; `qualifier_delivery_retrying`: those
+failing and waiting for their next try).
 """
 
 from __future__ import annotations
@@ -81,6 +88,73 @@ class StoreCollector(Collector):
         yield family
 
 
+class OperationsCollector(Collector):
+    """Queue depth and delivery failures, read at scrape time (so they agree across workers)."""
+
+    def __init__(self, engine: Engine, redis_url: str | None) -> None:
+        self.engine = engine
+        self.redis_url = redis_url
+
+    def collect(self) -> Iterator[Metric]:
+        depth = GaugeMetricFamily(
+            "qualifier_queue_depth",
+            "Work waiting: each RQ queue's length in queue mode, else raw events still received",
+            labels=["queue"],
+        )
+        failures = GaugeMetricFamily(
+            "qualifier_delivery_failures", "Notifications that gave up after their retries", labels=["channel"]
+        )
+        retrying = GaugeMetricFamily(
+            "qualifier_delivery_retrying", "Notifications that failed and wait for another try", labels=["channel"]
+        )
+        if self.redis_url:
+            redis_up = GaugeMetricFamily("qualifier_redis_up", "1 when Redis answered the scrape")
+            queues = _rq_queue_lengths(self.redis_url)
+            redis_up.add_metric([], 0 if queues is None else 1)
+            yield redis_up
+            for name, length in sorted((queues or {}).items()):
+                depth.add_metric([name], length)
+        try:
+            with Session(self.engine) as session:
+                if not self.redis_url:
+                    waiting = session.scalar(
+                        select(func.count()).select_from(models.RawEvent).where(models.RawEvent.status == "received")
+                    )
+                    depth.add_metric(["received"], waiting or 0)
+                rows = session.execute(
+                    select(models.Delivery.channel, models.Delivery.status, func.count())
+                    .where(
+                        (models.Delivery.status == "failed")
+                        | ((models.Delivery.status == "pending") & (models.Delivery.attempts > 0))
+                    )
+                    .group_by(models.Delivery.channel, models.Delivery.status)
+                ).all()
+        except SQLAlchemyError:
+            log.warning("metrics: database unavailable", exc_info=True)
+            rows = []
+        for channel, status, count in rows:
+            (failures if status == "failed" else retrying).add_metric([channel], count)
+        yield depth
+        yield failures
+        yield retrying
+
+
+def _rq_queue_lengths(url: str) -> dict[str, int] | None:
+    """Each RQ queue's length, or None when Redis does not answer."""
+    try:
+        import redis
+        from rq import Queue
+
+        client = redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+        try:
+            return {queue.name: queue.count for queue in Queue.all(connection=client)}
+        finally:
+            client.close()
+    except Exception as exc:  # noqa: BLE001 - any failure means unknown
+        log.warning("metrics: redis unavailable: %s", type(exc).__name__)
+        return None
+
+
 class Metrics:
     """The app's own registry and the series the request path updates."""
 
@@ -115,6 +189,8 @@ class Metrics:
 
 
 def init_app(app: Flask) -> None:
+    runtime = app.extensions["qualifier"]
+    runtime.metrics.registry.register(OperationsCollector(runtime.engine, runtime.settings.redis_url))
     app.before_request(_start_timer)
     app.after_request(_count_request)
 

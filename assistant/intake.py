@@ -12,7 +12,9 @@ through unique indexes rather than check-then-insert:
   unique (source, vendor_event_id).
 
 The new event is committed already claimed by the caller, so the request that
-stored it processes it and a concurrent recovery sweep leaves it alone.
+stored it processes it (or hands it to a thread or an RQ job with the claim's
+token) and a concurrent recovery sweep leaves it alone until the claim is
+older than `QUALIFIER_CLAIM_TIMEOUT_SECONDS`: then its process is presumed dead.
 
 Public ids are ULIDs (time-ordered, so listing by id follows arrival) written
 here in a dozen lines rather than adding a ULID package for one function.
@@ -33,8 +35,19 @@ from sqlalchemy.orm import Session
 
 from . import models
 
-# Headers never stored: credentials of the caller, not part of the event.
-UNSTORED_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization", "x-api-key"})
+# Headers never stored: credentials of the caller (a URL token too), and the webhook layer's
+# pseudo-headers, which carry the URL called, query string and all.
+UNSTORED_HEADERS = frozenset(
+    {
+        "authorization",
+        "cookie",
+        "proxy-authorization",
+        "x-api-key",
+        "x-qualifier-token",
+        "x-qualifier-method",
+        "x-qualifier-url",
+    }
+)
 MAX_STORED_HEADERS = 64
 MAX_HEADER_VALUE = 4096
 MAX_IDEMPOTENCY_KEY = 200

@@ -6,26 +6,36 @@ HTTP intake, the CLI and workers all call these functions:
   Flask): builds the analysis `Context` from the inquiry (reference time,
   currency and date order from its country), then `intents.analyze`,
   `handoff.decide` and `handoff.predicted`. `qualifier qualify` uses it too.
-- `process_event(session, raw_event_id, policy, now=...)`: parse the raw body
-  (once), qualify, render the brief and store it all in one transaction, under
-  a claim so that exactly one process does it.
+- `process_event(session, raw_event_id, policy, now=...)`: both halves of
+  processing, under a claim so that exactly one process does it:
+  `accept_event` parses the raw body once and stores the inquiry (cheap: the
+  web request runs it, so a bad body still gets its 4xx, and a chat delivery
+  joins its conversation, `conversations.py`); `qualify_event` analyses,
+  briefs, and stores the qualification, the brief and the notifications to
+  send in one transaction.
 - `process_pending(session, policy, settings, now=...)`: crash recovery and
   retries: claim events that were acknowledged but never processed (their
   process died) or failed and are due again, and process each.
+- `replay_event_ids(...)` and `replay_event(...)`: `qualifier replay`.
 
 Claims: an event is claimed by writing a random token and the time into it
 (`FOR UPDATE SKIP LOCKED` selects candidates on PostgreSQL; on SQLite the
 conditional UPDATE alone is atomic). The final write of a run succeeds only
 while the token is still its own, so a run that outlived its claim (and was
-taken over) rolls back instead of storing a second result.
+taken over) rolls back instead of storing a second result. A failed run is
+retried after `RETRY_DELAYS`, up to `QUALIFIER_MAX_ATTEMPTS` attempts, then
+stays `failed` with its error until replayed.
 """
 
 from __future__ import annotations
 
 import csv
+import inspect
 import json
+import logging
 import secrets
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -50,8 +60,10 @@ from handoff.score import Event, engagement_score
 from handoff.types import Decision
 from intents.types import Signals
 
-from . import delivery, models
+from . import conversations, delivery, models
 from .config import Settings
+
+log = logging.getLogger(__name__)
 
 COUNTRIES_FILE = Path(__file__).with_name("countries.tsv")
 
@@ -63,7 +75,8 @@ RETRY_DELAYS = (30, 300, 1800)
 class Outcome:
     """What one processing run did with an event."""
 
-    status: str  # processed | failed | rejected | duplicate | skipped
+    # accepted (parsed, to qualify) | unchanged | processed | failed | rejected | ignored | duplicate | skipped
+    status: str
     inquiry_id: str
     route: str | None = None
     error: str | None = None
@@ -173,6 +186,18 @@ def claim(session: Session, raw_event_id: int, token: str, now: datetime, stale_
     return result.rowcount == 1
 
 
+def renew_claim(session: Session, raw_event_id: int, token: str, now: datetime) -> bool:
+    """Restart the clock of a claim this run holds (work queued a while ago is starting now)."""
+    result = session.execute(
+        update(models.RawEvent)
+        .where(models.RawEvent.id == raw_event_id, models.RawEvent.claim_token == token)
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return result.rowcount == 1
+
+
 def _release(session: Session, raw_event_id: int, token: str, **values: Any) -> bool:
     """Write the run's final state if the claim is still ours (then commit), else roll back."""
     result = session.execute(
@@ -199,12 +224,17 @@ def process_event(
     *,
     now: datetime,
     token: str | None = None,
+    renew: bool = False,
+    deliver: bool = True,
 ) -> Outcome:
-    """Parse (once), qualify and brief one raw event, under a claim.
+    """Parse (once), qualify and brief one raw event, under a claim: `accept_event`, then `qualify_event`.
 
     `token` is a claim the caller already holds (intake claims the event in the
     same commit that stores it); without one the event is claimed here, unless
     another process holds a claim younger than `settings.claim_timeout_seconds`.
+    `renew` restarts the clock of the caller's claim first (work that waited in
+    a queue). `deliver=False` leaves sending the notifications to the caller
+    (their `Delivery` rows are committed with the qualification either way).
     """
     settings = settings or Settings()
     started = time.perf_counter()
@@ -213,58 +243,160 @@ def process_event(
         stale_before = now - timedelta(seconds=settings.claim_timeout_seconds)
         if not claim(session, raw_event_id, token, now, stale_before):
             return _skipped(session, raw_event_id)
+    elif renew and not renew_claim(session, raw_event_id, token, now):
+        return _skipped(session, raw_event_id)
+    accepted = accept_event(session, raw_event_id, policy, settings, now=now, token=token)
+    if accepted.status != "accepted":
+        return accepted
+    return qualify_event(
+        session,
+        raw_event_id,
+        accepted.inquiry_id,
+        policy,
+        settings,
+        now=now,
+        token=token,
+        deliver=deliver,
+        started=started,
+    )
+
+
+def accept_event(
+    session: Session, raw_event_id: int, policy: Policy, settings: Settings | None = None, *, now: datetime, token: str
+) -> Outcome:
+    """The intake half, cheap enough for the request: parse the body once and store the inquiry.
+
+    Outcomes: `accepted` (`inquiry_id` is the inquiry to qualify: a new one, or
+    the conversation a chat delivery joined), `unchanged` (a chat delivery that
+    added nothing; done), `rejected` (the sender's mistake, 4xx), `ignored`
+    (not an inquiry, 202), `duplicate` (a vendor event id seen before),
+    `failed` (a bug or an outage: retried) or `skipped` (the claim is gone).
+    """
+    settings = settings or Settings()
     raw = session.get(models.RawEvent, raw_event_id)
     if raw is None or raw.claim_token != token:
         return _skipped(session, raw_event_id)
-
-    inquiry = session.get(models.Inquiry, raw.inquiry_id)
-    if inquiry is None:
-        parsed = _parse(session, raw, token, now)
-        if isinstance(parsed, Outcome):
-            return parsed
-        inquiry = parsed
-
+    if raw.duplicate_of is not None:  # a chat delivery merged into its conversation before a crash
+        session.commit()
+        return Outcome("accepted", raw.duplicate_of)
+    if session.get(models.Inquiry, raw.inquiry_id) is not None:  # parsed before (a crash, a retry, a replay)
+        session.commit()
+        return Outcome("accepted", raw.inquiry_id)
     try:
-        normalized = NormalizedInquiry.from_json(inquiry.normalized)
+        return _parse(session, raw, token, now, policy)
+    except Exception as exc:  # noqa: BLE001 - a bug or an outage: recorded on the event and retried
+        log.exception("parsing raw event %s failed", raw_event_id)
+        session.rollback()
+        return _fail(session, raw_event_id, token, now, exc, settings.max_attempts, time.perf_counter())
+
+
+def qualify_event(
+    session: Session,
+    raw_event_id: int,
+    inquiry_id: str,
+    policy: Policy,
+    settings: Settings | None = None,
+    *,
+    now: datetime,
+    token: str,
+    deliver: bool = True,
+    started: float | None = None,
+) -> Outcome:
+    """The analysis half: qualify the accepted inquiry, brief it, plan its notifications, release the event.
+
+    One transaction stores the qualification, the brief, the `Delivery` rows
+    and the event's `processed` state, and only while the claim is still ours.
+    A conversation that another delivery changed while this run analysed it is
+    left to that delivery's run (its analysis saw more), so the newest
+    qualification is always of the whole conversation so far.
+    """
+    settings = settings or Settings()
+    started = time.perf_counter() if started is None else started
+    raw = session.get(models.RawEvent, raw_event_id)
+    inquiry = session.get(models.Inquiry, inquiry_id)
+    if raw is None or raw.claim_token != token or inquiry is None:
+        return _skipped(session, raw_event_id)
+    reference = max(raw.received_at, inquiry.received_at)
+    route = None
+    try:
+        snapshot = inquiry.normalized
+        normalized = NormalizedInquiry.from_json(snapshot)
         history = _history(session, inquiry)
         # End the read transaction before analysing: on SQLite it holds the write lock.
         session.commit()
-        signals, decision, predicted = qualify_inquiry(normalized, raw.received_at, policy)
+        signals, decision, predicted = qualify_inquiry(normalized, reference, policy)
         assignment = delivery.assign_lead(session, inquiry, normalized, decision, policy, now=now)
+        session.commit()
         predicted = {**predicted, "assignment": delivery.assignment_json(assignment)}
         formats = render_brief(
             normalized,
             signals,
             decision,
-            received_at=raw.received_at,
+            received_at=reference,
             policy=policy,
             history=history,
             assignee=assignment,
         )
-        _store_qualification(session, inquiry, decision, predicted, formats, signals, policy, now)
+        finished = now + timedelta(seconds=time.perf_counter() - started)
+        session.refresh(inquiry, with_for_update=True)
+        if inquiry.normalized == snapshot:
+            _store_qualification(session, inquiry, decision, predicted, formats, signals, policy, finished)
+            delivery.plan_rows(session, inquiry, policy, now=now)
+            route = decision.route
+        else:
+            route = inquiry.route  # superseded: a later delivery of the conversation is qualified instead
     except Exception as exc:  # noqa: BLE001 - any failure is recorded on the event and retried
         session.rollback()
-        return _fail(session, raw_event_id, token, now, exc, settings.max_attempts, started)
+        log.warning("processing of %s failed: %s: %s", inquiry_id, type(exc).__name__, exc)
+        return _fail(session, raw_event_id, token, now, exc, settings.max_attempts, started, inquiry_id)
 
     if not _release(
         session,
         raw_event_id,
         token,
         status="processed",
-        processed_at=now,
+        processed_at=finished,
         error=None,
         attempts=models.RawEvent.attempts + 1,
         next_attempt_at=None,
     ):
         return _skipped(session, raw_event_id)
-    delivery.dispatch(session, inquiry.id, policy, now=now)  # Slack, email, CRM webhook; never raises
-    return Outcome("processed", inquiry.id, route=decision.route, seconds=time.perf_counter() - started)
+    if deliver:
+        delivery.dispatch(session, inquiry_id, policy, now=now)  # Slack, email, CRM webhook; never raises
+    return Outcome("processed", inquiry_id, route=route, seconds=time.perf_counter() - started)
 
 
-def _parse(session: Session, raw: models.RawEvent, token: str, now: datetime) -> models.Inquiry | Outcome:
-    """The normalized inquiry of a raw event, stored with its contact; or why not."""
+def parse_body(
+    source: str, body: bytes, headers: Mapping[str, str], field_map: Mapping[str, str] | None = None
+) -> NormalizedInquiry:
+    """The adapter's `parse`, given the policy's field map of the source (`[sources.<name>.fields]`)."""
+    adapter = forms.get_adapter(source)
+    if field_map and accepts_keyword(adapter.parse, "extra"):
+        return adapter.parse(body, headers, extra=dict(field_map))
+    return adapter.parse(body, headers)
+
+
+@lru_cache(maxsize=128)
+def accepts_keyword(function: Callable[..., Any], name: str) -> bool:
+    """Whether `function` takes the keyword `name` (adapters registered by tests may not)."""
     try:
-        normalized = forms.normalize(raw.source, raw.body, Headers(list(raw.headers.items())))
+        parameters = inspect.signature(function).parameters
+    except (TypeError, ValueError):
+        return False
+    return name in parameters or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+
+
+def _parse(session: Session, raw: models.RawEvent, token: str, now: datetime, policy: Policy) -> Outcome:
+    """Store the normalized inquiry of a raw event with its contact, or say why not."""
+    adapter = forms.get_adapter(raw.source)
+    try:
+        normalized = parse_body(
+            raw.source, raw.body, Headers(list(raw.headers.items())), policy.field_maps.get(raw.source)
+        )
+    except forms.NotAnInquiry as exc:
+        # A genuine delivery with nothing to qualify (a ping): kept, acknowledged, not an inquiry.
+        _release(session, raw.id, token, status="ignored", error=exc.message, error_status=exc.status)
+        return Outcome("ignored", raw.inquiry_id, error=exc.message, error_status=exc.status)
     except forms.FormError as exc:
         # The sender's mistake: keep the body, free its keys so a corrected resend is accepted.
         _release(
@@ -285,6 +417,13 @@ def _parse(session: Session, raw: models.RawEvent, token: str, now: datetime) ->
         if original is not None and original.id != raw.id:
             return _duplicate(session, raw, token, original)
 
+    if conversations.assembles(adapter, normalized):
+        conversation_id = normalized.vendor.conversation_id or ""
+        conversations.lock(session, raw.source, conversation_id)
+        held = conversations.find(session, raw.source, conversation_id, raw.received_at)
+        if held is not None:
+            return _join_conversation(session, raw, token, held, normalized, now)
+
     contact = _contact_for(session, normalized, now)
     inquiry = models.Inquiry(
         id=raw.inquiry_id,
@@ -301,13 +440,50 @@ def _parse(session: Session, raw: models.RawEvent, token: str, now: datetime) ->
     try:
         session.commit()
     except IntegrityError:
-        # Another delivery with the same vendor event id won the race.
+        # Another delivery with the same vendor event id won the race, or another run of this event.
         session.rollback()
+        if session.get(models.Inquiry, raw.inquiry_id) is not None:
+            return Outcome("accepted", raw.inquiry_id)
         original = _by_vendor_event_id(session, raw.source, event_id) if event_id else None
         if original is None:
             raise
         return _duplicate(session, session.get(models.RawEvent, raw.id), token, original)
-    return inquiry
+    return Outcome("accepted", inquiry.id)
+
+
+def _join_conversation(
+    session: Session,
+    raw: models.RawEvent,
+    token: str,
+    held: models.Inquiry,
+    normalized: NormalizedInquiry,
+    now: datetime,
+) -> Outcome:
+    """Fold a chat delivery into its conversation's inquiry (`conversations.merge`)."""
+    merged = conversations.merge(NormalizedInquiry.from_json(held.normalized), normalized).to_json()
+    event_id = normalized.vendor.event_id
+    raw.vendor_event_id = event_id[:200] if event_id else None
+    if merged == held.normalized:
+        # Nothing new (a retry with another id, a typing event): done, nothing to analyse again.
+        if not _release(
+            session,
+            raw.id,
+            token,
+            status="processed",
+            duplicate_of=held.id,
+            vendor_event_id=raw.vendor_event_id,
+            processed_at=now,
+            attempts=models.RawEvent.attempts + 1,
+        ):
+            return _skipped(session, raw.id)
+        return Outcome("unchanged", held.id, route=held.route)
+    held.normalized = merged
+    if held.contact_id is None:
+        contact = _contact_for(session, NormalizedInquiry.from_json(merged), now)
+        held.contact_id = contact.id if contact else None
+    raw.duplicate_of = held.id  # where this delivery's content went
+    session.commit()
+    return Outcome("accepted", held.id)
 
 
 def _by_vendor_event_id(session: Session, source: str, event_id: str) -> models.RawEvent | None:
@@ -470,15 +646,18 @@ def _fail(
     exc: Exception,
     max_attempts: int,
     started: float,
+    inquiry_id: str | None = None,
 ) -> Outcome:
+    """Record a failed run on the event (and its inquiry); due again after a backoff, until the last attempt."""
     raw = session.get(models.RawEvent, raw_event_id)
     attempts = (raw.attempts if raw else 0) + 1
     error = f"{type(exc).__name__}: {exc}"[:2000]
     retry_at = None
     if attempts < max_attempts:
         retry_at = now + timedelta(seconds=RETRY_DELAYS[min(attempts, len(RETRY_DELAYS)) - 1])
-    if raw is not None:
-        inquiry = session.get(models.Inquiry, raw.inquiry_id)
+    target = inquiry_id or (raw.inquiry_id if raw else None)
+    if target is not None:
+        inquiry = session.get(models.Inquiry, target)
         if inquiry is not None:
             inquiry.status, inquiry.error = "failed", error
     if not _release(
@@ -491,9 +670,7 @@ def _fail(
         next_attempt_at=retry_at,
     ):
         return _skipped(session, raw_event_id)
-    return Outcome(
-        "failed", raw.inquiry_id if raw else "", error=error, seconds=time.perf_counter() - started
-    )
+    return Outcome("failed", target or "", error=error, seconds=time.perf_counter() - started)
 
 
 def _skipped(session: Session, raw_event_id: int) -> Outcome:
@@ -528,9 +705,19 @@ def due_event_ids(session: Session, settings: Settings, now: datetime, limit: in
 
 
 def process_pending(
-    session: Session, policy: Policy, settings: Settings, *, now: datetime, limit: int = 100
+    session: Session,
+    policy: Policy,
+    settings: Settings,
+    *,
+    now: datetime,
+    limit: int = 100,
+    clock: Callable[[], datetime] | None = None,
 ) -> list[Outcome]:
-    """Process every event left behind by a dead process or due for a retry; each exactly once."""
+    """Process every event left behind by a dead process or due for a retry; each exactly once.
+
+    With `clock`, each event of a batch is processed (and its claim renewed)
+    at the time its turn comes rather than at `now`, the time of the batch.
+    """
     delivery.send_due(session, policy, now=now)  # notifications due for a retry
     stale_before = now - timedelta(seconds=settings.claim_timeout_seconds)
     outcomes = []
@@ -541,7 +728,10 @@ def process_pending(
         claimed = [i for i in ids if _claim_in_batch(session, i, token, now, stale_before)]
         session.commit()
         for raw_event_id in claimed:
-            outcomes.append(process_event(session, raw_event_id, policy, settings, now=now, token=token))
+            at = clock() if clock is not None else now
+            outcomes.append(
+                process_event(session, raw_event_id, policy, settings, now=at, token=token, renew=at != now)
+            )
         if len(ids) < limit or not claimed:
             return outcomes
 
@@ -558,3 +748,63 @@ def _claim_in_batch(
         .values(claim_token=token, claimed_at=now)
     )
     return result.rowcount == 1
+
+
+# Replay ------------------------------------------------------------------------------------
+
+# Events a replay never touches: their sender was refused, or they repeat or feed another event.
+NOT_REPLAYED = ("rejected", "duplicate", "ignored")
+
+
+def replay_event_ids(
+    session: Session,
+    *,
+    inquiry_id: str | None = None,
+    failed: bool = False,
+    since: datetime | None = None,
+) -> list[int]:
+    """The raw events `qualifier replay` processes again, oldest first; LookupError for an unknown id.
+
+    One event per inquiry: a conversation is replayed through its first
+    delivery (its inquiry holds the whole transcript), so the others are left out.
+    """
+    query = select(models.RawEvent.id).where(
+        models.RawEvent.status.not_in(NOT_REPLAYED), models.RawEvent.duplicate_of.is_(None)
+    )
+    if inquiry_id is not None:
+        query = query.where(models.RawEvent.inquiry_id == inquiry_id)
+    if failed:
+        query = query.where(models.RawEvent.status == "failed")
+    if since is not None:
+        query = query.where(models.RawEvent.received_at >= since)
+    ids = list(session.scalars(query.order_by(models.RawEvent.id)))
+    if inquiry_id is not None and not ids:
+        raise LookupError(f"no inquiry {inquiry_id} to replay (unknown, rejected, ignored or a duplicate)")
+    session.commit()
+    return ids
+
+
+def replay_event(
+    session: Session, raw_event_id: int, policy: Policy, settings: Settings, *, now: datetime
+) -> Outcome:
+    """Process one stored event again, whatever its state: a new qualification of the same inquiry.
+
+    The event's attempts start again from zero, so a replay that fails is
+    retried with the usual backoff. An event some process is working on right
+    now is skipped. Notifications go only to targets the lead has not had yet.
+    """
+    token = new_claim_token()
+    stale_before = now - timedelta(seconds=settings.claim_timeout_seconds)
+    result = session.execute(
+        update(models.RawEvent)
+        .where(
+            models.RawEvent.id == raw_event_id,
+            models.RawEvent.status.not_in(NOT_REPLAYED),
+            or_(models.RawEvent.claim_token.is_(None), models.RawEvent.claimed_at < stale_before),
+        )
+        .values(claim_token=token, claimed_at=now, attempts=0, next_attempt_at=None)
+    )
+    session.commit()
+    if result.rowcount != 1:
+        return _skipped(session, raw_event_id)
+    return process_event(session, raw_event_id, policy, settings, now=now, token=token)

@@ -9,6 +9,12 @@ runs Flask's development server with the reloader instead.
 Before serving, the schema is upgraded to the newest migration (as
 `qualifier init-db` does) and every event acknowledged but never processed,
 for instance because the previous server was killed, is processed once.
+Events a killed process had claimed are processed once their claim is older
+than `QUALIFIER_CLAIM_TIMEOUT_SECONDS`, by the next sweep.
+
+In queue mode (`QUALIFIER_REDIS_URL`) the web processes only take webhooks
+in: the RQ workers (`qualifier worker`, `assistant/worker.py`) process, and
+they run the start-up recovery and the sweep instead.
 """
 
 from __future__ import annotations
@@ -36,7 +42,9 @@ def recover(app: Flask) -> list[pipeline.Outcome]:
     """Process every event left `received` by a dead process, or failed and due again."""
     runtime = runtime_of(app)
     with runtime.sessions() as session:
-        return pipeline.process_pending(session, runtime.policy, runtime.settings, now=datetime.now(UTC))
+        return pipeline.process_pending(
+            session, runtime.policy, runtime.settings, now=datetime.now(UTC), clock=lambda: datetime.now(UTC)
+        )
 
 
 class Sweeper(threading.Thread):
@@ -59,9 +67,9 @@ class Sweeper(threading.Thread):
 
 def _start_sweeper(worker: Any) -> None:
     app = worker.wsgi
-    interval = runtime_of(app).settings.sweep_seconds
-    if interval:
-        Sweeper(app, interval).start()
+    settings = runtime_of(app).settings
+    if settings.sweep_seconds and not settings.queue_mode:
+        Sweeper(app, settings.sweep_seconds).start()
 
 
 def gunicorn_application(factory: Callable[[], Flask], options: dict[str, Any]) -> Any:
@@ -82,9 +90,13 @@ def serve(host: str, port: int, workers: int, debug: bool, echo: Callable[[str],
     app = create_app()  # fails here, before any worker starts, on a bad setting or policy
     revision = init_db(app)
     pipeline.warm_up(runtime_of(app).policy)  # workers fork from here with the models loaded
-    recovered = recover(app)
-    runtime_of(app).engine.dispose()
-    echo(f"Database ready at revision {revision}; recovered {len(recovered)} pending events.")
+    if runtime_of(app).settings.queue_mode:
+        runtime_of(app).engine.dispose()
+        echo(f"Database ready at revision {revision}; queue mode: `qualifier worker` processes events.")
+    else:
+        recovered = recover(app)
+        runtime_of(app).engine.dispose()
+        echo(f"Database ready at revision {revision}; recovered {len(recovered)} pending events.")
     echo(f"Serving on http://{host}:{port}/ (health: http://{host}:{port}/healthz). Press Ctrl+C to stop.")
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=True)

@@ -4,19 +4,45 @@ In order: the source must exist (404); the body must fit the limit (413, by
 Content-Length and by what is actually read) and be JSON, form-urlencoded or
 multipart (415); its authenticity is checked (401); then the raw body is
 committed (`intake`) before anything can fail, and only then parsed (400
-malformed, 422 unexpected shape: the event stays stored as `rejected`) and
-qualified inline (`pipeline`). The answer is 202 `{"id", "status", "url",
-"route"}`; a repeat answers the first delivery's id with `"duplicate": true`.
+malformed, 422 unexpected shape: the event stays stored as `rejected`; a
+delivery that is not an inquiry, such as Intercom's `ping`, is stored as
+`ignored` and answered 202 `{"status": "ignored", "reason"}`). Parsing stores
+the inquiry (a chat delivery joins its conversation's inquiry:
+`conversations.py`), and then it is qualified:
+
+- default mode: in this request when this process is not already analysing
+  something, answering 202 `{"id", "status", "url", "route"}`; otherwise
+  (a burst) by this process's background thread, answering 202 `{"id",
+  "status": "received", "url"}` at once. Either way the notifications are
+  sent after the answer (`queue.LocalWork`).
+- queue mode (`QUALIFIER_REDIS_URL`): an RQ job is enqueued after the commit
+  (outbox) and the answer is 202 `{"id", "status": "received", "url"}`.
+
+A repeat answers the first delivery's id with `"duplicate": true`. Whatever
+happens after the commit, the event is claimed by this request, so a crash
+leaves it for the sweep (`pipeline.process_pending`) once the claim is stale.
 
 Authenticity, per source:
 - the adapter verifies signatures and `QUALIFIER_SECRET_<SOURCE>` is set: the
-  signature must verify (`forms.BadSignature` -> 401);
+  signature must verify (`forms.BadSignature` -> 401). A delivery without the
+  vendor's signature header may instead carry the secret as `?token=` (or
+  `X-Qualifier-Token`): set-ups of signing vendors that send no signature
+  (Webflow dashboard webhooks, HubSpot workflows without an app, Chatwoot
+  before 4.x). A delivery whose signature is wrong is refused, token or not;
 - the adapter verifies signatures but no secret is set: accepted, with a
   warning logged once per process, so a development setup works before the
   vendor's secret is configured (set the secret in production);
 - the adapter does not sign and a secret is set: `?token=SECRET` (or the
   header `X-Qualifier-Token`) must match, compared in constant time;
 - neither: accepted.
+
+Adapters see only the body and the headers; the webhook layer adds the
+pseudo-headers `X-Qualifier-Method` and `X-Qualifier-Url` (the public URL the
+vendor called, as `QUALIFIER_TRUSTED_PROXIES` lets the request tell it) for
+schemes that sign the method and URL (HubSpot v3), after dropping any copy a
+client sent, and passes `now` so signature windows follow the service's
+clock. Tests set that clock with the app config key `CLOCK` (a function
+returning an aware datetime).
 """
 
 from __future__ import annotations
@@ -24,15 +50,19 @@ from __future__ import annotations
 import hmac
 import logging
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 from sqlalchemy import select
+from werkzeug.datastructures import Headers
 
 import forms
+from forms.signing import METHOD_HEADER, URL_HEADER
 
-from . import db, intake, models, pipeline
+from . import db, intake, models, pipeline, queue
 from .errors import ClientError
 
 if TYPE_CHECKING:
@@ -44,6 +74,12 @@ bp = Blueprint("webhooks", __name__)
 
 ACCEPTED_MIMETYPES = ("application/json", "application/x-www-form-urlencoded", "multipart/form-data")
 TOKEN_HEADER = "X-Qualifier-Token"  # noqa: S105 - a header name, not a secret
+PSEUDO_HEADERS = (METHOD_HEADER, URL_HEADER)
+
+
+@bp.record_once
+def _set_up(state: Any) -> None:
+    queue.init_app(state.app)
 
 
 @bp.post("/webhooks/<source>")
@@ -63,37 +99,78 @@ def receive(source: str) -> tuple[Response, int]:
     body = request.get_data(cache=False)  # Werkzeug stops reading past MAX_CONTENT_LENGTH (413)
     if len(body) > limit:
         raise ClientError(413, f"body too large: the limit is {limit} bytes")
-    _check_authenticity(runtime, source, adapter, body)
+    now = _clock()()
+    _check_authenticity(runtime, source, adapter, body, now)
 
     session = db.get_session()
     token = pipeline.new_claim_token()
+    stored_at = time.perf_counter()
     stored = intake.store_raw_event(
         session,
         source=source,
         body=body,
         headers=dict(request.headers.items()),
         idempotency_key=_idempotency_key(),
-        now=datetime.now(UTC),
+        now=now,
         dedup_window=timedelta(hours=settings.dedup_window_hours),
         claim_token=token,
     )
     if stored.duplicate:
         return _acknowledge(stored.inquiry_id, duplicate=True)
 
-    started = time.perf_counter()
-    outcome = pipeline.process_event(
-        session, stored.raw_event_id, runtime.policy, settings, now=datetime.now(UTC), token=token
+    accepted = pipeline.accept_event(
+        session, stored.raw_event_id, runtime.policy, settings, now=now, token=token
     )
-    if outcome.status == "rejected":
-        raise ClientError(outcome.error_status or 400, outcome.error or "the body could not be read")
-    if outcome.status == "duplicate":
-        return _acknowledge(outcome.duplicate_of or outcome.inquiry_id, duplicate=True)
+    if accepted.status == "rejected":
+        raise ClientError(accepted.error_status or 400, accepted.error or "the body could not be read")
+    if accepted.status == "ignored":
+        return jsonify(status="ignored", reason=accepted.error), 202
+    if accepted.status == "duplicate":
+        return _acknowledge(accepted.duplicate_of or accepted.inquiry_id, duplicate=True)
+    if accepted.status == "failed":
+        log.error("reading %s failed: %s", accepted.inquiry_id, accepted.error)
+        return _acknowledge(accepted.inquiry_id)
+    if accepted.status != "accepted":  # unchanged (a chat delivery with nothing new), skipped
+        return _acknowledge(accepted.inquiry_id)
+
+    if settings.queue_mode:
+        queue.enqueue(current_app, stored.raw_event_id, token)  # Redis down: the sweep processes it
+        return _received(accepted.inquiry_id)
+    work = queue.local_work(current_app)
+    with work.inline_slot() as free:
+        if free:
+            outcome = pipeline.qualify_event(
+                session,
+                stored.raw_event_id,
+                accepted.inquiry_id,
+                runtime.policy,
+                settings,
+                now=_clock()(),
+                token=token,
+                deliver=False,
+                started=stored_at,
+            )
+            _count(runtime, outcome, time.perf_counter() - stored_at)
+            if outcome.status == "processed":
+                work.after_response(outcome.inquiry_id)
+                return _answer(outcome.inquiry_id, "processed", outcome.route)
+            if outcome.status == "failed":
+                return _answer(outcome.inquiry_id, "failed", None)
+            return _acknowledge(outcome.inquiry_id)
+    work.defer(stored.raw_event_id, token, stored_at)
+    return _received(accepted.inquiry_id)
+
+
+def _clock() -> Callable[[], datetime]:
+    return current_app.config.get("CLOCK") or (lambda: datetime.now(UTC))
+
+
+def _count(runtime: Runtime, outcome: pipeline.Outcome, seconds: float) -> None:
     if outcome.status == "processed":
-        runtime.metrics.processing_seconds.observe(time.perf_counter() - started)
-        runtime.metrics.processed.labels(outcome.route).inc()
+        runtime.metrics.processing_seconds.observe(seconds)
+        runtime.metrics.processed.labels(outcome.route or "none").inc()
     elif outcome.status == "failed":
         log.error("processing of %s failed: %s", outcome.inquiry_id, outcome.error)
-    return _acknowledge(outcome.inquiry_id)
 
 
 def _accepted_mimetype(mimetype: str) -> bool:
@@ -102,27 +179,61 @@ def _accepted_mimetype(mimetype: str) -> bool:
     )
 
 
-def _check_authenticity(runtime: Runtime, source: str, adapter: forms.Adapter, body: bytes) -> None:
+def _check_authenticity(
+    runtime: Runtime, source: str, adapter: forms.Adapter, body: bytes, now: datetime
+) -> None:
     secret = runtime.settings.webhook_secrets.get(source)
+    supplied = request.args.get("token") or request.headers.get(TOKEN_HEADER)
     if adapter.verify is not None:
-        if secret:
-            adapter.verify(body, request.headers, secret)  # BadSignature -> 401
-        elif source not in runtime.unsigned_warned:
-            runtime.unsigned_warned.add(source)
-            log.warning(
-                "webhook source %s signs its requests but QUALIFIER_SECRET_%s is not set: "
-                "signatures are not checked",
-                source,
-                source.upper(),
-            )
+        if not secret:
+            if source not in runtime.unsigned_warned:
+                runtime.unsigned_warned.add(source)
+                log.warning(
+                    "webhook source %s signs its requests but QUALIFIER_SECRET_%s is not set: "
+                    "signatures are not checked",
+                    source,
+                    source.upper(),
+                )
+            return
+        unsigned = adapter.signature_header is None or adapter.signature_header not in request.headers
+        if supplied and unsigned:
+            _check_token(supplied, secret)  # a signing vendor set up without signatures
+            return
+        headers = _verification_headers()
+        if pipeline.accepts_keyword(adapter.verify, "now"):
+            adapter.verify(body, headers, secret, now=now.timestamp())  # BadSignature -> 401
+        else:
+            adapter.verify(body, headers, secret)
         return
     if secret:
-        supplied = request.args.get("token") or request.headers.get(TOKEN_HEADER) or ""
-        if not hmac.compare_digest(supplied.encode("utf-8"), secret.encode("utf-8")):
-            what = "wrong" if supplied else "missing"
-            raise ClientError(
-                401, f"{what} token: this source needs ?token= (or {TOKEN_HEADER}) with its secret"
-            )
+        _check_token(supplied or "", secret)
+
+
+def _check_token(supplied: str, secret: str) -> None:
+    if not hmac.compare_digest(supplied.encode("utf-8"), secret.encode("utf-8")):
+        what = "wrong" if supplied else "missing"
+        raise ClientError(401, f"{what} token: this source needs ?token= (or {TOKEN_HEADER}) with its secret")
+
+
+def _verification_headers() -> Headers:
+    """The request's headers for `verify`: the client's pseudo-headers replaced by ours."""
+    headers = Headers(list(request.headers.items()))
+    for name in PSEUDO_HEADERS:
+        headers.remove(name)
+    headers[METHOD_HEADER] = request.method
+    headers[URL_HEADER] = _public_url()
+    return headers
+
+
+def _public_url() -> str:
+    """The URL the vendor called: scheme and host as seen (or as trusted proxies forward them),
+    the path and query string as sent, not re-encoded."""
+    raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI")
+    if not raw or not raw.startswith("/"):
+        raw = quote(request.path, safe="/%:@!$&'()*+,;=-._~")
+        if request.query_string:
+            raw += "?" + request.query_string.decode("latin-1")
+    return f"{request.scheme}://{request.host}{request.root_path}{raw}"
 
 
 def _idempotency_key() -> str | None:
@@ -136,17 +247,38 @@ def _idempotency_key() -> str | None:
     return key
 
 
+def _received(inquiry_id: str) -> tuple[Response, int]:
+    """Stored and parsed; qualified shortly (a background thread or an RQ worker)."""
+    db.get_session().rollback()
+    return jsonify(
+        id=inquiry_id,
+        status="received",
+        url=url_for("api.get_inquiry", inquiry_id=inquiry_id, _external=True),
+    ), 202
+
+
+def _answer(inquiry_id: str, status: str, route: str | None) -> tuple[Response, int]:
+    """Processed in this request: the outcome is the answer, no need to read it back."""
+    return jsonify(
+        id=inquiry_id,
+        status=status,
+        url=url_for("api.get_inquiry", inquiry_id=inquiry_id, _external=True),
+        route=route,
+    ), 202
+
+
 def _acknowledge(inquiry_id: str, duplicate: bool = False) -> tuple[Response, int]:
     session = db.get_session()
     inquiry = session.get(models.Inquiry, inquiry_id)
     if inquiry is not None:
+        session.refresh(inquiry)
         status, route = inquiry.status, inquiry.route
     else:  # acknowledged but not parsed yet (its first delivery is still in flight)
         raw_status = session.scalars(
             select(models.RawEvent.status).where(models.RawEvent.inquiry_id == inquiry_id)
         ).first()
         status, route = ("failed" if raw_status == "failed" else "received"), None
-    answer = {
+    answer: dict[str, Any] = {
         "id": inquiry_id,
         "status": status,
         "url": url_for("api.get_inquiry", inquiry_id=inquiry_id, _external=True),

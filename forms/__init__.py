@@ -26,7 +26,7 @@ from . import (
     webflow,
     zendesk,
 )
-from .errors import BadPayload, BadSignature, FormError, UnexpectedShape, UnknownSource
+from .errors import BadPayload, BadSignature, FormError, NotAnInquiry, UnexpectedShape, UnknownSource
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 ADAPTERS: dict[str, Adapter] = {
@@ -59,6 +59,7 @@ __all__ = [
     "Contact",
     "FormError",
     "Inquiry",
+    "NotAnInquiry",
     "Turn",
     "UnexpectedShape",
     "UnknownSource",

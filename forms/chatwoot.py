@@ -49,7 +49,7 @@ from .body import (
     scalar_text,
 )
 from .chat import chat_inquiry, turn
-from .errors import UnexpectedShape
+from .errors import NotAnInquiry
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 NAME = "chatwoot"
@@ -103,7 +103,7 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
         person = get_obj(doc, "contact", "") or (doc if event.startswith("contact_") else {})
         where = "current_conversation"
     else:
-        raise UnexpectedShape(f"event {event!r} is not one Chatwoot sends about conversations")
+        raise NotAnInquiry(f"event {event!r} is not one Chatwoot sends about conversations")
     attributes = get_obj(conversation, "additional_attributes", where) or {}
     event_info = get_obj(doc, "event_info", "") or {}
     status = get_str(conversation, "status", where)

@@ -35,7 +35,7 @@ from typing import Any
 from . import signing
 from .body import get_obj, get_str, iso_time, load_json_object
 from .chat import chat_inquiry, turn
-from .errors import UnexpectedShape
+from .errors import NotAnInquiry
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 NAME = "crisp"
@@ -60,7 +60,7 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
     event = get_str(doc, "event", "", required=True) or ""
     data = get_obj(doc, "data", "", required=True) or {}
     if not (event in MESSAGE_EVENTS or event.startswith("session:")):
-        raise UnexpectedShape(f"event {event!r} is not a message or session event")
+        raise NotAnInquiry(f"event {event!r} is not a message or session event")
     turns: list[Turn | None] = []
     contact = Contact()
     if event in MESSAGE_EVENTS:

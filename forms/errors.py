@@ -23,6 +23,15 @@ class UnexpectedShape(FormError):
     status = 422
 
 
+class NotAnInquiry(FormError):
+    """A genuine delivery that carries no inquiry (a ping, an event about something else).
+
+    The service stores it and answers 202 `{"status": "ignored"}`, so the vendor does not retry it.
+    """
+
+    status = 202
+
+
 class BadSignature(FormError):
     """Missing, wrong or expired signature."""
 

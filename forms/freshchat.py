@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.serialization import load_der_public_key
 from . import signing
 from .body import get_list, get_obj, get_str, iso_time, load_json_object, objects
 from .chat import chat_inquiry, turn
-from .errors import BadSignature, UnexpectedShape
+from .errors import BadSignature, NotAnInquiry
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 NAME = "freshchat"
@@ -109,7 +109,7 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
             or {}
         )
     elif action != "user_create":
-        raise UnexpectedShape(f"action {action!r} is not a message, conversation or user event")
+        raise NotAnInquiry(f"action {action!r} is not a message, conversation or user event")
     first, last = _text(user.get("first_name")), _text(user.get("last_name"))
     return chat_inquiry(
         NAME,

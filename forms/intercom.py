@@ -13,7 +13,7 @@ and `contact` are the visitor, `admin` and `team` are agents, `bot` is the bot
 user/lead author that carries them, or from the conversation's `user`
 (older API versions). `source.url` is the page the conversation started on.
 Topics ending in `.closed` (and a conversation in state `closed`) close the
-conversation. `ping` notifications carry no conversation and are answered 422.
+conversation. `ping` notifications carry no conversation: `NotAnInquiry` (acknowledged, ignored).
 
 Signature: `X-Hub-Signature: sha1=<hex(HMAC-SHA1(app client secret, raw body))>`.
 No timestamp; retries are recognised by the notification `id`.
@@ -29,7 +29,7 @@ from typing import Any
 from . import signing
 from .body import get_list, get_obj, get_str, iso_time, load_json_object, objects
 from .chat import chat_inquiry, turn
-from .errors import UnexpectedShape
+from .errors import NotAnInquiry
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 NAME = "intercom"
@@ -57,7 +57,7 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
     data = get_obj(doc, "data", "", required=True) or {}
     item = get_obj(data, "item", "data", required=True) or {}
     if get_str(item, "type", "data.item") != "conversation":
-        raise UnexpectedShape(
+        raise NotAnInquiry(
             f"topic {topic!r} carries no conversation (data.item.type is not 'conversation')"
         )
     where = "data.item"

@@ -36,7 +36,7 @@ from typing import Any
 from . import signing
 from .body import add_field, get_list, get_obj, get_str, iso_time, load_json_object, objects, scalar_text
 from .chat import chat_inquiry, turn
-from .errors import BadSignature, UnexpectedShape
+from .errors import BadSignature, NotAnInquiry
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 NAME = "livechat"
@@ -71,7 +71,7 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
     doc = load_json_object(body, NAME)
     action = get_str(doc, "action", "", required=True) or ""
     if action not in ACTIONS:
-        raise UnexpectedShape(f"action {action!r} is not one of {', '.join(sorted(ACTIONS))}")
+        raise NotAnInquiry(f"action {action!r} is not one of {', '.join(sorted(ACTIONS))}")
     payload = get_obj(doc, "payload", "", required=True) or {}
     users: dict[str, str] = {}
     customer: Mapping[str, Any] = {}

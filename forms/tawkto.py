@@ -35,7 +35,7 @@ from typing import Any
 from . import signing
 from .body import add_field, get_list, get_obj, get_str, header, iso_time, load_json_object, objects
 from .chat import chat_inquiry, turn
-from .errors import UnexpectedShape
+from .errors import NotAnInquiry
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 NAME = "tawkto"
@@ -55,7 +55,7 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
     doc = load_json_object(body, NAME)
     event = get_str(doc, "event", "", required=True) or ""
     if event not in EVENTS:
-        raise UnexpectedShape(f"event {event!r} is not one of {', '.join(EVENTS)}")
+        raise NotAnInquiry(f"event {event!r} is not one of {', '.join(EVENTS)}")
     turns: list[Turn | None] = []
     fields: dict[str, str] = {}
     conversation_id = submission_id = None

@@ -38,7 +38,7 @@ from typing import Any
 from . import signing
 from .body import get_list, get_obj, get_str, header, iso_time, load_json_object, objects
 from .chat import chat_inquiry, turn
-from .errors import BadSignature, UnexpectedShape
+from .errors import BadSignature, NotAnInquiry, UnexpectedShape
 from .types import Adapter, Contact, Inquiry, Turn, VendorIds
 
 NAME = "zendesk"
@@ -55,6 +55,7 @@ QUIET_EVENTS = frozenset(
     }
 )
 CLOSING_EVENTS = frozenset({"conversation:remove", "conversation:leave"})
+READ_EVENTS = frozenset({"conversation:message", "conversation:postback"}) | QUIET_EVENTS | CLOSING_EVENTS
 
 
 def verify(body: bytes, headers: Mapping[str, str], secret: str | None, *, now: float | None = None) -> None:
@@ -85,6 +86,8 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
     for i, event in events:
         where = f"events[{i}]"
         kind = get_str(event, "type", where, required=True) or ""
+        if kind not in READ_EVENTS:
+            continue  # another kind of event (a user, a switchboard...): not about a conversation
         kinds.append(kind)
         payload = get_obj(event, "payload", where) or {}
         conversation = get_obj(payload, "conversation", f"{where}.payload") or {}
@@ -99,11 +102,11 @@ def parse(body: bytes, headers: Mapping[str, str], extra: Mapping[str, str] | No
             turns.append(turn("visitor", action, iso_time(event.get("createdAt"))))
         elif kind in CLOSING_EVENTS:
             closed = True
-        elif kind not in QUIET_EVENTS:
-            raise UnexpectedShape(f"{where}.type {kind!r} is not a conversation event this adapter reads")
         user = get_obj(payload, "user", f"{where}.payload")
         if user and not person:
             person.update(user)
+    if not kinds:
+        raise NotAnInquiry("no event in this delivery is a conversation event this adapter reads")
     if len(conversations) > 1:
         raise UnexpectedShape(
             "events belong to more than one conversation; send one conversation per delivery"

@@ -27,6 +27,7 @@ as SQL" can never steer a route.
 from __future__ import annotations
 
 import dataclasses
+import re
 from datetime import date, datetime, timedelta
 
 from forms.types import Inquiry
@@ -152,14 +153,18 @@ def _decision_list(signals: Signals, inquiry: Inquiry, policy: Policy, reasons: 
     if need is None:
         reasons.append(Reason("rule1.no_need", "nurture: no specific need stated"))
         return "nurture", "rule1.no_need"
-    if urgency == "none":
-        reasons.append(Reason("rule1.researching", f"nurture: only researching or no timeline ('{_quote(timeframe)}')"))
+    # "Just looking around" gives way to a real date said later ("board meeting is March 20").
+    researching = _researching_words(signals) if urgency in (None, "none", "later") else None
+    if researching is not None or (urgency == "none" and _only_researching(timeframe)):
+        words = researching or _quote(timeframe)
+        reasons.append(Reason("rule1.researching", f"nurture: only researching ('{words}')"))
         return "nurture", "rule1.researching"
     if urgency == "later" and not _may_start_within_a_year(timeframe, inquiry):
         reasons.append(Reason("rule1.later", f"nurture: nothing will happen within twelve months ('{_quote(timeframe)}')"))
         return "nurture", "rule1.later"
-    if budget is not None and budget.value.status == "none" and timeframe is None:
-        reasons.append(Reason("rule1.no_budget", f"nurture: no budget ('{_quote(budget)}') and no timeframe"))
+    if budget is not None and budget.value.status == "none" and urgency in (None, "none"):
+        when = f"no timeline ('{_quote(timeframe)}')" if timeframe else "no timeframe"
+        reasons.append(Reason("rule1.no_budget", f"nurture: no budget ('{_quote(budget)}') and {when}"))
         return "nurture", "rule1.no_budget"
 
     # Rule 2: SQL.
@@ -186,13 +191,64 @@ def _decision_list(signals: Signals, inquiry: Inquiry, policy: Policy, reasons: 
     return "mql", "rule3.mql"
 
 
+_RESEARCHING = re.compile(
+    r"\b(?:research\w*|brows\w*|looking\s+around|poking\s+around|explor\w+|curious|comparing|"
+    r"collect\w*\s+info\w*|gather\w*\s+info\w*|early\s+stages?|just\s+(?:want|wanted)\s+to\s+(?:know|understand|see))",
+    re.IGNORECASE,
+)
+
+
+def _researching_words(signals: Signals) -> str | None:
+    """The person's own "just researching" words, when the intent reading found them."""
+    if "only_researching" not in signals.intent.flags:
+        return None
+    for evidence in signals.intent.evidence:
+        if _RESEARCHING.search(evidence.text) or "hypothetic" in evidence.text.lower() or "planning" in evidence.text.lower():
+            return evidence.text
+    return "only researching"
+
+
+def _only_researching(timeframe: Finding) -> bool:
+    """Vague timing that is "just researching" (nurture), not "no rush" (a real project, not urgent).
+
+    SCHEMA.md labels both urgency `none`; only the first makes rule 1 nurture.
+    """
+    value = timeframe.value
+    if value.kind == "research" or ".research" in timeframe.rule:
+        return True
+    return any(_RESEARCHING.search(e.text) for e in timeframe.evidence)
+
+
 def _may_start_within_a_year(timeframe: Finding, inquiry: Inquiry) -> bool:
-    """"Sometime next year" may start within twelve months; "not until 2028" may not."""
-    earliest = timeframe.value.earliest
+    """"Sometime next year" said in December may happen within twelve months; "in 18 months",
+    "pushed to next year" said in April, or "not until 2028" will not.
+
+    A dated period ("next year", "Q1 2027": kind `date`) is expected around its
+    middle; a deadline or a contract end is the moment itself; an earliest date
+    ("not until") is the first day anything can happen.
+    """
+    value = timeframe.value
     received = _received(inquiry)
-    if earliest is None or received is None or timeframe.value.kind == "earliest":
+    if received is None or value.kind == "earliest":
         return False
-    return earliest <= received + timedelta(days=366)
+    if value.earliest is not None:
+        return value.earliest <= received + timedelta(days=366)
+    if value.kind != "date" or value.by is None:
+        return False
+    # The expected moment of a period is its middle: "next year" said in
+    # December is mostly within twelve months, said in April mostly beyond.
+    start = _period_start(value.by)
+    middle = start + (value.by - start) / 2
+    return middle <= received + timedelta(days=366)
+
+
+def _period_start(by: date) -> date:
+    """The first day of the year or quarter a period-end date closes, else the date itself."""
+    if (by.month, by.day) == (12, 31):
+        return date(by.year, 1, 1)
+    if (by.month, by.day) in ((3, 31), (6, 30), (9, 30)):
+        return date(by.year, by.month - 2, 1)
+    return by
 
 
 def _received(inquiry: Inquiry) -> date | None:

@@ -5,7 +5,7 @@ Sources, all in the person's own words (SCHEMA.md "authority"):
   title words -> seniority; `ROLE_BY_SENIORITY` below turns seniority into a
   role, literally as SCHEMA.md's labelling conventions say);
 - self-descriptions in free text ("I'm the CTO", "as head of ops", "owner
-  here", "Rhonda (office manager)"): a cue pattern from
+  here", "Mira (clinic manager)"): a cue pattern from
   `patterns/authority.jsonl` (kind `cue`) followed by title words;
 - statements ("I sign off", "my boss decides", "need CFO approval", "not my
   call", "I'm putting together options for my VP"): the other pattern kinds
@@ -20,11 +20,14 @@ statement beats a title, an own decision beats someone else's approval).
 Rule ids are `authority.<kind>.<name>.vN`, and the resolver reads the kind
 from the id.
 
-Libraries tried: spaCy's Matcher/EntityRuler over token patterns (pattern
-files grow 5x and still need code for "the title words after this cue"),
-and the `nameparser`/`probablepeople` family (names, not titles). No
-maintained package normalises job titles to seniority across languages, so
-the lexicon and the patterns are hand-written data; the code only walks them.
+Libraries considered: spaCy's Matcher/EntityRuler token patterns (the
+statements need regex-like alternations and a bounded gap, and the titles need
+"the title words after this cue", which is code either way), and the
+`nameparser`/`probablepeople` family (they parse names, not job titles). No
+maintained package we know of normalises job titles to seniority across
+languages, so the lexicon and the patterns are hand-written data and the code
+only walks them. Each pattern may list `requires` substrings, a cheap gate
+that skips its regex when none occurs in the text.
 Regexes use bounded gaps only, so a 100 KB message costs milliseconds.
 """
 
@@ -37,7 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .context import is_hedged, is_negated
+from .context import function_words, is_hedged, is_negated
 from .text import Segment, TextView
 from .types import Authority, Context, Finding
 
@@ -247,15 +250,7 @@ def authority_patterns() -> tuple[Pattern, ...]:
 @lru_cache(maxsize=1)
 def _break_words() -> frozenset[str]:
     """Words that end a title phrase in free text: function words of the supported languages."""
-    from spacy.lang.de.stop_words import STOP_WORDS as de
-    from spacy.lang.en.stop_words import STOP_WORDS as en
-    from spacy.lang.es.stop_words import STOP_WORDS as es
-    from spacy.lang.fr.stop_words import STOP_WORDS as fr
-    from spacy.lang.it.stop_words import STOP_WORDS as it
-    from spacy.lang.nl.stop_words import STOP_WORDS as nl
-    from spacy.lang.pt.stop_words import STOP_WORDS as pt
-
-    words = {_fold(w) for w in en | de | es | fr | it | nl | pt}
+    words = {_fold(w) for w in function_words()}
     words |= {"here", "looking", "interested", "writing", "reaching", "trying", "hoping", "wondering", "based"}
     words |= {"i'm", "im", "i'd", "i'll", "i've", "we're", "we'd", "we'll", "we've", "you're", "it's", "that's", "there's",
               "he's", "she's", "they're", "let's", "who's", "what's"}

@@ -40,7 +40,8 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
-from spacy.matcher import Matcher
+from spacy.attrs import IDX, NORM, ORTH
+from spacy.matcher import Matcher, PhraseMatcher
 
 from .context import is_hedged
 from .money import MoneyMatch, currency_in, find_money
@@ -139,65 +140,71 @@ def extract_budget(view: TextView, ctx: Context) -> list[Finding[Budget]]:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[dict[str, dict], Matcher]:
+def _patterns() -> tuple[dict[str, dict], Matcher, PhraseMatcher]:
+    """The rows of `patterns/budget.jsonl` by id, a `Matcher` for the token patterns and a
+    `PhraseMatcher` on NORM for the phrase lists (hashed: fast on long messages)."""
     nlp = get_nlp()
     matcher = Matcher(nlp.vocab)
+    phrases = PhraseMatcher(nlp.vocab, attr="NORM")
     rows: dict[str, dict] = {}
     for line in PATTERNS_FILE.read_text(encoding="utf-8").splitlines():
         if not line.strip():
             continue
         row = json.loads(line)
-        specs = [row["pattern"]] if "pattern" in row else []
-        specs += [[{"NORM": t.norm_} for t in nlp.make_doc(p)] for p in row.get("phrases", ())]
-        if not specs:
+        if "pattern" not in row and not row.get("phrases"):
             raise ValueError(f"budget pattern {row['id']} has no pattern")
-        matcher.add(row["id"], specs)
+        if "pattern" in row:
+            matcher.add(row["id"], [row["pattern"]])
+        if row.get("phrases"):
+            phrases.add(row["id"], [nlp.make_doc(p) for p in row["phrases"]])
         rows[row["id"]] = row
     if not rows:
         raise RuntimeError(f"no budget patterns in {PATTERNS_FILE}")
-    return rows, matcher
+    return rows, matcher, phrases
 
 
 def _read(seg: Segment) -> _Reading:
-    rows, matcher = _patterns()
+    rows, matcher, phrases = _patterns()
     doc = tokens(seg.text)
+    strings = doc.vocab.strings
+    table = doc.to_array([ORTH, NORM, IDX])
+    texts = [strings[int(h)] for h in table[:, 0]] if len(doc) else []
+    norms = tuple(strings[int(h)] for h in table[:, 1]) if len(doc) else ()
+    starts = tuple(int(i) for i in table[:, 2]) if len(doc) else ()
     sent_of: list[int] = []
     questions: set[int] = set()
     sent = 0
-    for i, tok in enumerate(doc):
+    for i, text in enumerate(texts):
         sent_of.append(sent)
-        text = tok.text
         if text in ("!", "?", "…") or "\n" in text or (
-            text == "." and (i + 1 == len(doc) or not doc[i + 1].text[:1].islower() and not doc[i + 1].text[:1].isdigit())
+            text == "." and (i + 1 == len(texts) or not texts[i + 1][:1].islower() and not texts[i + 1][:1].isdigit())
         ):
             if text == "?":
                 questions.add(sent)
             sent += 1
-    strings = get_nlp().vocab.strings
     found: list[_Cue] = []
-    for match_id, start, end in matcher(doc):
+    for match_id, start, end in [*matcher(doc), *phrases(doc)]:
         rule = strings[match_id]
         row = rows[rule]
         found.append(
             _Cue(
                 kind=row["kind"], rule=rule, where=row.get("where", "near"), start=start, end=end,
-                cstart=doc[start].idx, cend=doc[end - 1].idx + len(doc[end - 1].text), sent=sent_of[start],
+                cstart=starts[start], cend=starts[end - 1] + len(texts[end - 1]), sent=sent_of[start],
             )
         )
     # keep the longest of overlapping matches of one kind
     found.sort(key=lambda c: (c.start, -(c.end - c.start)))
     kept: list[_Cue] = []
     for cue in found:
-        if any(k.kind == cue.kind and k.start <= cue.start and cue.end <= k.end for k in kept):
+        if any(k.kind == cue.kind and k.start <= cue.start and cue.end <= k.end for k in kept[-LONGEST_CUE:]):
             continue
         kept.append(cue)
     sents_with: dict[str, set[int]] = {}
     for cue in kept:
         sents_with.setdefault(cue.kind, set()).add(cue.sent)
     return _Reading(
-        segment=seg, cues=tuple(kept), sent_of=tuple(sent_of), starts=tuple(t.idx for t in doc),
-        norms=tuple(t.norm_ for t in doc), questions=frozenset(questions),
-        cue_starts=tuple(c.start for c in kept),
+        segment=seg, cues=tuple(kept), sent_of=tuple(sent_of), starts=starts, norms=norms,
+        questions=frozenset(questions), cue_starts=tuple(c.start for c in kept),
         sents_with={kind: frozenset(ids) for kind, ids in sents_with.items()},
     )
 

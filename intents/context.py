@@ -17,6 +17,8 @@ The public API is small on purpose:
   tokens before `text[start:end]`, in the same clause;
 - `is_hedged(text, start, end, window=6)` -> a hedge among the `window`
   tokens before the span, or inside it;
+- `function_words()` -> the stop words of en/de/es/fr/it/nl/pt (lower case),
+  for "is this a content word?" tests;
 - `clause_bounds(text, start, end)` -> the (start, end) of the clause holding
   the span, without surrounding spaces; clauses end at sentence punctuation,
   commas, semicolons, colons, brackets, dashes and line breaks, and before
@@ -28,8 +30,10 @@ linear in the clause, never in the whole message.
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Whole words: letters/digits, with inner apostrophes ("don't", "i'm") kept.
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -145,3 +149,28 @@ def is_hedged(text: str, start: int, end: int, window: int = 6) -> bool:
         if any(tuple(tokens[i : i + n]) == phrase for i in range(len(tokens) - n + 1)):
             return True
     return False
+
+
+_STOP_WORD_LANGUAGES = ("en", "de", "es", "fr", "it", "nl", "pt")
+
+
+@lru_cache(maxsize=1)
+def function_words() -> frozenset[str]:
+    """spaCy's stop-word lists of the supported languages, lower-cased, loaded once.
+
+    Each `spacy/lang/<xx>/stop_words.py` is loaded as a lone file: importing the
+    language package instead would build its tokenizer exceptions (seconds for
+    French) although only the word list is wanted.
+    """
+    import spacy
+
+    words_: set[str] = set()
+    root = spacy.__path__[0]
+    for lang in _STOP_WORD_LANGUAGES:
+        spec = importlib.util.spec_from_file_location(f"_stop_words_{lang}", f"{root}/lang/{lang}/stop_words.py")
+        if spec is None or spec.loader is None:
+            raise ImportError(f"spaCy has no stop-word list for {lang}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        words_.update(w.lower() for w in module.STOP_WORDS)
+    return frozenset(words_)

@@ -94,7 +94,7 @@ def classify_intent(
     if junk is not None:
         return junk
 
-    injected = _injected_spans(view)
+    injected = injected_spans(view)
     hits = [h for h in match_cues(view) if not _inside(h.evidence, injected)]
     if injected and not any(h.cue.label != "spam" and h.cue.weight > 0 for h in hits):
         return _injection_only(injected, sender)
@@ -132,7 +132,7 @@ def label_hits(view: TextView, label: str) -> list[Hit]:
     Routing uses it to ask "does this customer's message read like a support
     case?" without re-deciding the intent.
     """
-    injected = _injected_spans(view)
+    injected = injected_spans(view)
     return [
         h for h in match_cues(view)
         if h.cue.label == label and h.cue.weight > 0 and h.evidence is not None and not _inside(h.evidence, injected)
@@ -267,7 +267,7 @@ def match_cues(view: TextView) -> list[Hit]:
     labels = "\n".join(view.inquiry.fields)
     for cue in load_cues():
         if cue.flag == "instruction":
-            continue  # read only after an injection trigger (_injected_spans)
+            continue  # read only after an injection trigger (injected_spans)
         if cue.scope in ("page", "label"):
             haystack = page if cue.scope == "page" else labels
             m = cue.regex.search(haystack) if haystack else None
@@ -545,13 +545,11 @@ _URL = re.compile(
 )
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl;", "zxcvbnm", "1234567890")
 _TEST_WORDS = frozenset(
-    "test tests testing tester tst ignore this is a just only hello hi please sample dummy foo bar baz "
-    "lorem ipsum dolor qa check one two three again form submission".split()
+    ["test", "tests", "testing", "tester", "tst", "ignore", "this", "is", "a", "just", "only", "hello", "hi", "please", "sample", "dummy", "foo", "bar", "baz", "lorem", "ipsum", "dolor", "qa", "check", "one", "two", "three", "again", "form", "submission"]
 )
 _TEST_CORE = frozenset({"test", "tests", "testing", "tester", "tst", "dummy", "lorem", "ipsum", "foo"})
 _BRANDS = frozenset(
-    "google facebook meta amazon apple microsoft youtube instagram twitter tiktok netflix yahoo linkedin "
-    "gmail paypal ebay walmart tesla samsung".split()
+    ["google", "facebook", "meta", "amazon", "apple", "microsoft", "youtube", "instagram", "twitter", "tiktok", "netflix", "yahoo", "linkedin", "gmail", "paypal", "ebay", "walmart", "tesla", "samsung"]
 )
 _PRICE_WORDS = frozenset({"price", "prices", "pricing", "cost", "costs", "rates", "tariff", "prise", "pice"})
 
@@ -564,7 +562,7 @@ def _shape_junk(view: TextView, sender: SenderFacts) -> IntentResult | None:
         ("test_submission", _test_submission(text, view, sender)),
         ("keyboard_mash", _keyboard_mash(text)),
         ("bot_fill", _bot_fill(view)),
-        ("link_dump", _link_dump(text)),
+        ("link_dump", _link_dump(text, sender)),
         ("templated_price_wave", _templated_wave(text, view, sender)),
     )
     for flag, reason in checks:
@@ -606,7 +604,7 @@ def _keyboard_mash(text: str) -> str | None:
     if not words or len(words) > 15:
         return None
     mashed = [w for w in words if _gibberish(re.sub(r"[^\w;]", "", w))]
-    if len(mashed) * 2 >= len(words) and mashed:
+    if mashed and len(mashed) * 3 >= len(words) * 2:  # two words in three: a part number alone is not mash
         return f"keyboard mash, not words: '{_quote(' '.join(mashed))}'"
     return None
 
@@ -623,14 +621,16 @@ def _bot_fill(view: TextView) -> str | None:
     return None
 
 
-def _link_dump(text: str) -> str | None:
+def _link_dump(text: str, sender: SenderFacts) -> str | None:
     urls = _URL.findall(text)
     if not urls:
         return None
-    rest = _URL.sub(" ", text)
-    words = _WORD.findall(rest)
-    if (len(urls) >= 3 and len(words) < 6 * len(urls)) or len(words) <= 3:
+    words = _WORD.findall(_URL.sub(" ", text))
+    if len(urls) >= 3 and len(words) < 6 * len(urls):
         return f"a list of links with hardly any words ({len(urls)} links)"
+    own = sender.domain is not None and all(sender.domain in url.lower() for url in urls)
+    if len(words) <= 2 and not own:
+        return f"a link with hardly any words: '{_quote(urls[0])}'"
     return None
 
 
@@ -657,8 +657,11 @@ def _templated_wave(text: str, view: TextView, sender: SenderFacts) -> str | Non
 _SENTENCE = re.compile(r"[^.!?\n]+[.!?]*|[.!?\n]+")
 
 
-def _injected_spans(view: TextView) -> tuple[Evidence, ...]:
+def injected_spans(view: TextView) -> tuple[Evidence, ...]:
     """Sentences that instruct the assistant, and the instructions that follow them.
+
+    Public so that `analyze` can drop slot candidates found inside them before
+    resolving (a real budget elsewhere then still wins).
 
     Triggers are searched in the whole text; only the sentences they fall in,
     and the ones right after those, are looked at one by one.

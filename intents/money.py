@@ -81,9 +81,17 @@ class _Currency:
     size: int  # tokens it spans
 
 
+@dataclass(frozen=True, slots=True)
+class _Lexicon:
+    exact: dict[tuple[str, ...], _Currency]  # exact-case surfaces, by token tuple
+    folded: dict[tuple[str, ...], _Currency]  # case-folded surfaces
+    first_exact: frozenset[str]  # first tokens of the surfaces: a lookup stops at once on others
+    first_folded: frozenset[str]
+
+
 @lru_cache(maxsize=1)
-def lexicon() -> tuple[dict[tuple[str, ...], _Currency], dict[tuple[str, ...], _Currency]]:
-    """(exact-case surfaces, case-folded surfaces) -> currency, keyed by token tuple."""
+def lexicon() -> _Lexicon:
+    """The currency markers of `lexicons/currencies.tsv`, loaded once."""
     exact: dict[tuple[str, ...], _Currency] = {}
     folded: dict[tuple[str, ...], _Currency] = {}
     with LEXICON_FILE.open(encoding="utf-8") as handle:
@@ -96,7 +104,7 @@ def lexicon() -> tuple[dict[tuple[str, ...], _Currency], dict[tuple[str, ...], _
             folded[tuple(t.lower() for t in toks)] = _Currency(iso, where, len(toks))
     if not exact or not folded:
         raise RuntimeError(f"empty currency lexicon: {LEXICON_FILE}")
-    return exact, folded
+    return _Lexicon(exact, folded, frozenset(k[0] for k in exact), frozenset(k[0] for k in folded))
 
 
 # --- lexer ---------------------------------------------------------------------------------
@@ -349,6 +357,25 @@ _CONDITIONS = {
     ("at", "a", "push"): "", ("in", "a", "pinch"): "", ("if", "we", "must"): "", ("if", "it", "fits"): "",
 }
 
+
+
+@dataclass(frozen=True, slots=True)
+class _Phrases:
+    """A phrase table with its first words, so a lookup gives up on most tokens at once."""
+
+    table: dict[tuple[str, ...], str]
+    firsts: frozenset[str]
+    longest: int
+
+    @classmethod
+    def of(cls, table: dict[tuple[str, ...], str]) -> _Phrases:
+        return cls(table, frozenset(k[0] for k in table), max(len(k) for k in table))
+
+
+_SUFFIX_PHRASES = _Phrases.of(_SUFFIX_BOUNDS)
+_PERIOD_TABLE = _Phrases.of(_PERIOD_PHRASES)
+_CONDITION_TABLE = _Phrases.of(_CONDITIONS)
+
 # Words an expression may start with (besides figures and currency markers).
 _STARTERS = frozenset(
     {*_UNITS, *_TENS, *_VAGUE_QUALIFIERS, *_FEW, "a", "an", "half", "quarter", "tens", "hundreds", "thousands", "millions"}
@@ -358,8 +385,11 @@ _STARTERS = frozenset(
 # --- public functions ------------------------------------------------------------------------
 
 
+MAX_MATCHES = 400  # a message with more figures than this is a table or an attack; the rest is skipped
+
+
 def find_money(text: str, currency_hint: str | None = None) -> list[MoneyMatch]:
-    """Every money expression in `text`, left to right, none overlapping.
+    """Every money expression in `text`, left to right, none overlapping (at most MAX_MATCHES).
 
     A figure with no currency marker takes `currency_hint` (None stays None).
     Bare numbers come back with `latent=True`: whether they are money is for
@@ -405,7 +435,10 @@ def _currency_at(toks: list[_Tok], i: int, position: str) -> tuple[_Currency, in
     """The currency written at token i (one to three tokens), and how many tokens it spans."""
     if i >= len(toks):
         return None
-    exact, folded = lexicon()
+    lex = lexicon()
+    if toks[i].text not in lex.first_exact and toks[i].low not in lex.first_folded:
+        return None
+    exact, folded = lex.exact, lex.folded
     for n in (3, 2, 1):
         if i + n > len(toks):
             continue
@@ -470,10 +503,12 @@ class _Parser:
         """Token i starts where token i-1 ends (no space)."""
         return 0 < i < self.n and self.toks[i].start == self.toks[i - 1].end
 
-    def phrase_at(self, i: int, table: dict[tuple[str, ...], str], longest: int = 4) -> tuple[str, int] | None:
-        for n in range(longest, 0, -1):
-            if i + n <= self.n and (key := tuple(self.toks[k].low for k in range(i, i + n))) in table:
-                return table[key], n
+    def phrase_at(self, i: int, phrases: _Phrases) -> tuple[str, int] | None:
+        if i >= self.n or self.toks[i].low not in phrases.firsts:
+            return None
+        for n in range(phrases.longest, 0, -1):
+            if i + n <= self.n and (key := tuple(self.toks[k].low for k in range(i, i + n))) in phrases.table:
+                return phrases.table[key], n
         return None
 
     # driver ---------------------------------------------------------------------------
@@ -492,6 +527,8 @@ class _Parser:
             match = self.to_match(expr)
             if match is not None:
                 out.append(match)
+                if len(out) >= MAX_MATCHES:
+                    break
             i = floor = expr.end
         return out
 
@@ -794,7 +831,7 @@ class _Parser:
                     expr.rules.add("money.currency.suffix.v1")
                     expr.end = j + cur[1]
                     continue
-            found = self.phrase_at(j, _SUFFIX_BOUNDS, 3)
+            found = self.phrase_at(j, _SUFFIX_PHRASES)
             if found is None:
                 return
             kind, size = found
@@ -822,7 +859,7 @@ class _Parser:
     def period_at(self, j: int) -> tuple[str, str, int] | None:
         """("period", monthly|annual|one_time, end) or ("unit", name, end) at token j."""
         low = self.low(j)
-        phrase = self.phrase_at(j, _PERIOD_PHRASES, 4)
+        phrase = self.phrase_at(j, _PERIOD_TABLE)
         if phrase is not None:
             value, size = phrase
             if not (low == "p" and not self.touching(j + 1)):
@@ -902,7 +939,7 @@ class _Parser:
                     per_unit=first.per_unit or second.per_unit, approx=first.approx, bound=None,
                     first=first.first, last=second.last,
                 )
-                tail = self.phrase_at(merged.end, _CONDITIONS, 3)
+                tail = self.phrase_at(merged.end, _CONDITION_TABLE)
                 if tail is not None:
                     merged.end += tail[1]
                 return merged

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .context import is_negated, words
+from .context import function_words, is_negated, words
 from .text import Segment, TextView
 from .types import Context, Finding, Need
 
@@ -61,9 +61,11 @@ KINDS = ("want", "action", "problem", "project", "scope", "own", "vague", "block
 # Fields whose text a person wrote (a dropdown answer alone is never a need).
 READ_KINDS = ("turn", "message", "subject", "other")
 _MIN_OTHER_WORDS = 4
-# Sentence ends, brackets, dashes between words, and contrast words start a new clause.
+# Sentence ends, brackets, dashes between words, contrast words, and "and" before a new subject
+# ("... all manual and the owner signs off") start a new clause.
 _CLAUSE_BREAK = re.compile(
-    r"[!?;]+|\.(?=\s|$)|\n+|\s[-–—]+\s|[–—()]|\s(?=(?:but|though|however|although|pero|aber|mais|maar)\b)",
+    r"[!?;]+|\.(?=\s|$)|\n+|\s[-–—]+\s|[–—()]|\s(?=(?:but|though|however|although|pero|aber|mais|maar)\b)"
+    r"|,?\s(?=and\s+(?:the|our|my|we|i|they|he|she|it)\b)",
     re.IGNORECASE,
 )
 _LEADING_FILLER = re.compile(
@@ -89,6 +91,7 @@ class NeedPattern:
     weight: float
     negatable: bool = False
     unless: str | None = None  # a vague pattern that does not count when the clause has this anchor kind
+    clause_evidence: bool = False  # evidence is the whole clause, not the clause from the cue on
     example: str = ""
 
 
@@ -149,6 +152,7 @@ def need_rules() -> NeedRules:
                 weight=float(row["weight"]),
                 negatable=bool(row.get("negatable")),
                 unless=row.get("unless"),
+                clause_evidence=row.get("evidence") == "clause",
                 example=row.get("example", ""),
             )
         )
@@ -159,15 +163,7 @@ def need_rules() -> NeedRules:
 
 @lru_cache(maxsize=1)
 def _function_words() -> frozenset[str]:
-    from spacy.lang.de.stop_words import STOP_WORDS as de
-    from spacy.lang.en.stop_words import STOP_WORDS as en
-    from spacy.lang.es.stop_words import STOP_WORDS as es
-    from spacy.lang.fr.stop_words import STOP_WORDS as fr
-    from spacy.lang.it.stop_words import STOP_WORDS as it
-    from spacy.lang.nl.stop_words import STOP_WORDS as nl
-    from spacy.lang.pt.stop_words import STOP_WORDS as pt
-
-    return frozenset(w.lower() for w in en | de | es | fr | it | nl | pt) | {"i'm", "we're", "i'd", "we'd", "i've", "we've", "it's", "that's", "don't", "can't", "im"}
+    return function_words() | {"i'm", "we're", "i'd", "we'd", "i've", "we've", "it's", "that's", "don't", "can't", "im"}
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -182,6 +178,7 @@ class _Clause:
     anchor: str | None = None  # rule id of the strongest anchor
     anchor_kind: str | None = None
     anchor_start: int = 0
+    clause_evidence: bool = False
     ev_start: int = 0
     ev_end: int = 0
     blocker: bool = False
@@ -293,6 +290,7 @@ def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRule
     anchors.sort(key=lambda a: (_EVIDENCE_PRIORITY.get(a[1].kind, 9) + (1.5 if a[0] < 1.5 else 0.0), -a[0], a[2]))
     weight, pat, a_start, a_end = anchors[0]
     clause.anchor, clause.anchor_kind, clause.anchor_start = pat.id, pat.kind, a_start
+    clause.clause_evidence = pat.clause_evidence
     # A want's object follows it; a project verb holds its object ("moving our file servers to").
     object_from = a_end if pat.kind == "want" else start
     content = _content_count(scan, object_from, end, rules, covered + ([(a_start, a_end)] if pat.kind == "want" else []))
@@ -336,7 +334,8 @@ def _content_count(scan: str, start: int, end: int, rules: NeedRules, covered) -
 
 def _set_evidence(clause: _Clause, scan: str) -> None:
     """The clause from its anchor on (a problem: the whole clause), trimmed to a short phrase."""
-    start = clause.anchor_start if clause.anchor_kind in ("want", "action") else clause.start
+    from_cue = clause.anchor_kind in ("want", "action") and not clause.clause_evidence
+    start = clause.anchor_start if from_cue else clause.start
     end = clause.end
     lead = _LEADING_FILLER.match(scan, start, end)
     if lead and lead.end() < end:
@@ -344,7 +343,7 @@ def _set_evidence(clause: _Clause, scan: str) -> None:
     start += len(scan[start:end]) - len(scan[start:end].lstrip())
     toks = words(scan, start, end)
     if len(toks) > MAX_EVIDENCE_WORDS:
-        if clause.anchor_kind == "problem":
+        if not from_cue:
             anchor_index = next((i for i, t in enumerate(toks) if t.end > clause.anchor_start), 0)
             first = max(0, min(anchor_index - 6, len(toks) - MAX_EVIDENCE_WORDS))
             start = toks[first].start

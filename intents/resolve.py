@@ -146,7 +146,8 @@ def resolve_authority(candidates: Sequence[Finding[Authority]], view: TextView) 
     Precedence: an own decision ("I sign off", "yes" to a sign-off question)
     > a disclaimer ("not my call": end_user, or influencer when they also
     evaluate or hold a manager-level title) > someone else's approval ("our
-    CFO signs": influencer) > evaluating ("putting together options":
+    CFO signs": influencer; a CEO, founder or owner whose board must also
+    approve stays the decision maker) > evaluating ("putting together options":
     influencer unless the title already makes them a decision maker) > the
     title, where the most senior of the title field, self-descriptions and
     "I run/own/manage ..." wins. needs_approval is true when an approval or a
@@ -192,7 +193,9 @@ def resolve_authority(candidates: Sequence[Finding[Authority]], view: TextView) 
         evaluates = bool(activities) or any(f.value.role == "influencer" for f in disclaims)
         role = "influencer" if senior or evaluates else "end_user"
     elif approvals:
-        decider, role, needs_approval = latest(approvals), "influencer", True
+        # The head of the company still decides when a board or partner must also approve.
+        top = seniority in ("c_level", "founder", "owner")
+        decider, role, needs_approval = latest(approvals), ("decision_maker" if top else "influencer"), True
     elif activities:
         decider, needs_approval = latest(activities), False
         role = "decision_maker" if title_role == "decision_maker" else "influencer"

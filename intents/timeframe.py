@@ -42,7 +42,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -56,113 +56,7 @@ from .types import Context, Finding, Timeframe
 PATTERNS_FILE = Path(__file__).parent / "patterns" / "timeframe.jsonl"
 LEXICON_FILE = Path(__file__).parent / "lexicons" / "time_words.tsv"
 
-# Month words that are also ordinary words: they count only with a modifier or a capital.
-AMBIGUOUS_MONTHS = frozenset({"may", "mar", "march", "marco", "mai", "mars", "sept", "mei"})
-# Lead words that make a weekday, "today" or a bare slash date a deadline.
-DEADLINE_LEADS = (
-    "by",
-    "before",
-    "until",
-    "till",
-    "til",
-    "'til",
-    "ahead of",
-    "prior to",
-    "in time for",
-    "for",
-    "bis",
-    "vor",
-    "avant",
-    "d'ici",
-    "antes",
-    "hasta",
-    "até",
-    "ate",
-    "voor",
-    "tegen",
-    "uiterlijk",
-    "entro",
-    "prima",
-    "para",
-    "pour",
-    "jusqu",
-    "zum",
-    "zur",
-    "on",
-)
-# Words that qualify a bare anchor enough to count: "this fall", "next Friday".
-QUALIFYING_REL = frozenset(
-    {
-        "this",
-        "next",
-        "coming",
-        "the coming",
-        "this coming",
-        "este",
-        "esta",
-        "diesen",
-        "diesem",
-        "nächsten",
-        "naechsten",
-        "cet",
-        "ce",
-        "cette",
-        "neste",
-        "deze",
-        "volgende",
-        "komende",
-        "questa",
-        "quest'",
-        "prossima",
-        "prossimo",
-        "questo",
-        "prochain",
-    }
-)
-# Words that may stand beside a bare anchor in its own clause ("Maybe Q3.").
-FILLER_WORDS = frozenset(
-    {
-        "maybe",
-        "probably",
-        "perhaps",
-        "hopefully",
-        "ideally",
-        "likely",
-        "possibly",
-        "or",
-        "so",
-        "ish",
-        "i",
-        "think",
-        "guess",
-        "realistically",
-        "honestly",
-        "tbh",
-        "then",
-        "really",
-        "most",
-        "latest",
-        "earliest",
-    }
-)
-# Field labels that ask when (a timeline question) or when to talk (not a timeframe).
-TIMING_LABEL = re.compile(
-    r"\b(when|timeline|time ?frame|timing|deadline|go[- ]?live|start date|how soon|urgency|purchase date|"
-    r"plazo|cuándo|cuando|zeitrahmen|wann|délai|quand|prazo|quando|wanneer|termijn|tempistiche)\b",
-    re.I,
-)
-TALK_LABEL = re.compile(
-    r"\b(call|demo|meeting|contact|reach|availability|available|best time|appointment)\b", re.I
-)
-# Nouns right after an anchor that make it a plan: "a Q3 launch", "2027 rollout".
-ACT_NOUN_AFTER = re.compile(
-    r"^[ -]?(?:launch|rollout|roll-out|go-live|golive|go live|start|kickoff|kick-off|deployment|implementation|"
-    r"purchase|decision|deadline|target|timeline|timeframe|cutover|migration|switch|release|onboarding|"
-    r"delivery|renewal|completion|goal)\b",
-    re.I,
-)
-DEADLINE_WORDS = re.compile(r"\b(?:before|by|ahead of|in time for|prior to|until|till)\b", re.I)
-UNTIL_THEN = re.compile(r"\b(?:until|till|through|thru) (?:then|that date|that point)\b", re.I)
+THE_AT_END = re.compile(r"\bthe\s+$", re.I)
 BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n|\s[-–—]\s|\bbut\b", re.I)
 SENTENCE = re.compile(r"[.!?;]+(?=\s|$)|\n")
 WINDOW = 150  # characters a clause may extend either side of an anchor
@@ -197,6 +91,8 @@ def _extract(view: TextView, ctx: Context, trace: set[str] | None) -> list[Findi
     findings: list[Finding[Timeframe]] = []
     for segment in view.segments:
         mode = _mode(segment)
+        if segment.kind == "other" and mode != "free":
+            env.note(rules.cues["talk_label" if mode is None else "timing_label"])
         if mode is not None:
             findings.extend(_scan(segment, mode, env, rules))
     return findings
@@ -358,11 +254,15 @@ def _first(items: list, prefixes: set[tuple[str, bool]]) -> set[tuple[str, bool]
 def _segment_prefixes(search: str) -> dict[str, list[int]]:
     """Where each PREFIX_LEN-or-shorter string starts a word, a digit run or a symbol."""
     lowered = search.lower().translate(_DIGITS)
+    aligned = len(lowered) == len(search)  # "İ".lower() is two characters long
     found: dict[str, list[int]] = {}
     for m in _START.finditer(search):
         i = m.start()
+        head = (
+            lowered[i : i + PREFIX_LEN] if aligned else search[i : i + PREFIX_LEN].lower().translate(_DIGITS)
+        )
         for n in range(1, PREFIX_LEN + 1):
-            found.setdefault(lowered[i : i + n], []).append(i)
+            found.setdefault(head[:n], []).append(i)
     return found
 
 
@@ -473,6 +373,7 @@ class _Cand:
     lead_text: str = ""
     position: Rule | None = None
     suffix: Rule | None = None
+    notes: list[Rule] = field(default_factory=list)  # cues that let it through, for the trace
 
 
 def _fold(text: str) -> str:
@@ -489,9 +390,10 @@ def _mode(segment: Segment) -> str | None:
         return "field"
     if segment.kind == "other":
         label = segment.label or ""
-        if TALK_LABEL.search(label):
+        cues = rule_set().cues
+        if cues["talk_label"].regex.search(label):
             return None
-        return "field" if TIMING_LABEL.search(label) else "free"
+        return "field" if cues["timing_label"].regex.search(label) else "free"
     if segment.kind == "turn":
         if segment.asked == "timeframe" and not (segment.question and _talk_question(segment.question)):
             return "latent"
@@ -602,9 +504,19 @@ def _anchor_candidate(rule: Rule, m: re.Match[str], search: str, mode: str, rule
             cand.position = pos[0]
             cand.start = clause_start + pos[1].start()
             left = left[: pos[1].start()]
-    if not m.group(0).lower().startswith("the "):
-        left = re.sub(r"\bthe\s*$", "", left, flags=re.I)
-    lead = _right_match(rules.lead_offset if is_offset else rules.lead, left)
+    leads = rules.lead_offset if is_offset else rules.lead
+    lead = _right_match(leads, left)
+    if lead is None and not m.group(0).lower().startswith("the "):
+        article = THE_AT_END if is_offset else rules.cues["article"].regex
+        lead = _right_match(leads, article.sub("", left))  # "in the summer", "in het kwartaal"
+        if lead and not is_offset:
+            cand.notes.append(rules.cues["article"])
+    if (
+        lead
+        and lead[1].group(0).strip().lower() in ("a", "à")
+        and rule.resolve not in ("month_named", "season")
+    ):
+        lead = None  # Italian "a settembre", French "à l'automne"; in English "a Q3 launch" is no lead
     if lead:
         cand.lead, cand.lead_text = lead[0], lead[1].group(0).strip().lower()
         cand.start = clause_start + lead[1].start()
@@ -623,7 +535,7 @@ def _alone_in_clause(cand: _Cand, search: str) -> bool:
     start, end = _clause_bounds(search, cand.match.start(), cand.match.end())
     rest = (search[start : cand.match.start()] + " " + search[cand.match.end() : end]).lower()
     words = re.findall(r"[a-z']+", rest)
-    if len(words) > 3 or not all(w in FILLER_WORDS for w in words):
+    if len(words) > 3 or not all(w in lexicon()["filler"] for w in words):
         return False
     # A bare "q3" as the whole message is a terse answer: it needs a timing question.
     return bool(words) or bool(search[:start].strip(" .,!?;\n") or search[end:].strip(" .,!?;\n"))
@@ -636,7 +548,7 @@ def _context_ok(cand: _Cand, search: str, mode: str) -> bool:
     month_word = groups.get("month")
     if (
         month_word
-        and month_word.lower() in AMBIGUOUS_MONTHS
+        and month_word.lower() in lexicon()["ambiguous_month"]
         and not month_word[0].isupper()
         and cand.lead is None
         and cand.position is None
@@ -654,20 +566,20 @@ def _context_ok(cand: _Cand, search: str, mode: str) -> bool:
         return True
     if any(groups.get(g) for g in ("year", "year2", "yy", "yy2", "yrel")) and rule.resolve != "year_named":
         return True  # "January next year", "Q3 2026"
-    if (groups.get("rel") or "").lower() in QUALIFYING_REL:
+    if (groups.get("rel") or "").lower() in lexicon()["qualifying_rel"]:
         return True  # "this fall", "next Friday"
     if context == "modifier":
-        return bool(
-            cand.lead
-            or cand.position
-            or cand.suffix
-            or ACT_NOUN_AFTER.match(search[m.end() : m.end() + 20])
-            or _alone_in_clause(cand, search)
-        )
+        if cand.lead or cand.position or cand.suffix:
+            return True
+        act_noun = rule_set().cues["act_noun_after"]
+        if act_noun.regex.match(search[m.end() : m.end() + 20]):
+            cand.notes.append(act_noun)
+            return True
+        return _alone_in_clause(cand, search)
     if context == "deadline":
         if cand.position is not None or (cand.lead is not None and cand.lead.effect != "by"):
             return True
-        return cand.lead is not None and cand.lead_text.startswith(DEADLINE_LEADS)
+        return cand.lead is not None and cand.lead_text.startswith(tuple(lexicon()["deadline_lead"]))
     return False
 
 
@@ -710,11 +622,13 @@ def _finding(
         researching = mode != "field" and any(
             r.regex.search(clause) for r in rules.phrases if r.kind == "research"
         )
-        until_then = contract and bool(UNTIL_THEN.search(search[sentence_start:sentence_end]))
+        until_then = contract and bool(cues["until_then"].regex.search(search[sentence_start:sentence_end]))
+        if until_then:
+            env.note(cues["until_then"])
         value = _anchor_value(cand, env, mode, contract, budget or researching, until_then)
     if value is None:
         return None
-    env.note(rule, cand.lead, cand.position, cand.suffix)
+    env.note(rule, cand.lead, cand.position, cand.suffix, *cand.notes)
     if contract:
         env.note(cues["contract"])
     if hedged:
@@ -730,12 +644,17 @@ def _finding(
 
 
 def _nearest_cue(left: str, rules: RuleSet, classes: tuple[str, ...]) -> str | None:
+    return _nearest_cue_at(left, rules, classes)[0]
+
+
+def _nearest_cue_at(left: str, rules: RuleSet, classes: tuple[str, ...]) -> tuple[str | None, int]:
+    """The cue class whose last match ends nearest the end of `left`, and its distance."""
     best, best_end = None, -1
     for cls in classes:
         for m in rules.cues[cls].regex.finditer(left):
             if m.end() > best_end:
                 best, best_end = cls, m.end()
-    return best
+    return best, (len(left) - best_end if best else len(left) + 1)
 
 
 def _terse_enough(cand: _Cand, search: str, clause_start: int, clause_end: int) -> bool:
@@ -746,7 +665,13 @@ def _terse_enough(cand: _Cand, search: str, clause_start: int, clause_end: int) 
     words = len(re.findall(r"\w+", search))
     if words <= 6:
         return True
-    return clause_start == 0 and len(re.findall(r"\w+", search[clause_start:clause_end])) <= 5
+    if clause_start == 0 and len(re.findall(r"\w+", search[clause_start:clause_end])) <= 5:
+        return True
+    # "before the new school year, so august": the anchor's own comma-separated piece is short.
+    lo = max(search.rfind(",", clause_start, cand.match.start()) + 1, clause_start)
+    hi = search.find(",", cand.match.end(), clause_end)
+    piece = search[lo : hi if hi >= 0 else clause_end]
+    return len(re.findall(r"\w+", piece)) <= 3
 
 
 def _is_buying_time(
@@ -764,22 +689,40 @@ def _is_buying_time(
     if cues["recurring"].regex.search(left):
         env.note(cues["recurring"])
         return False
-    if cand.rule.resolve in ("offset", "offset_fixed"):
-        if cues["duration_after"].regex.match(right):
-            env.note(cues["duration_after"])
-            return False
-        if cues["habitual"].regex.search(left) or cues["habitual"].regex.search(right):
+    if cand.rule.resolve in ("offset", "offset_fixed") and cues["duration_after"].regex.match(right):
+        env.note(cues["duration_after"])
+        return False
+    if cues["attributive_after"].regex.match(right):
+        env.note(cues["attributive_after"])
+        return False
+    habit_ends = [h.end() for h in cues["habitual"].regex.finditer(left)]
+    if habit_ends or cues["habitual"].regex.search(right):
+        # A habit ("we onboard 200 people every autumn in three weeks") unless a need of
+        # their own comes after it: "we ship 200 orders a month and need it within a month".
+        since = habit_ends[-1] if habit_ends else 0
+        if not cues["act_strong"].regex.search(left, since):
             env.note(cues["habitual"])
             return False
-    nearest = _nearest_cue(left, rules, ("talk", "act", "past", "growth", "event"))
+    nearest, distance = _nearest_cue_at(
+        left, rules, ("talk", "act", "past", "growth", "event", "vendor", "identifier")
+    )
     if cues["then_after"].regex.match(right):
         env.note(cues["then_after"])
         nearest = "act"
     if nearest is not None:
         env.note(cues[nearest])
-    if nearest == "talk":
+    if nearest in ("talk", "vendor", "identifier"):
         return False
-    if cues["talk_after"].regex.match(right) and nearest != "act":
+    if (
+        cues["vendor"].regex.search(left)
+        and search[_clause_bounds(search, cand.match.start(), cand.match.end())[1] :][:1] == "?"
+    ):
+        env.note(cues["vendor"])
+        return False  # "Do you support fiscal years that start in April?"
+    talk_right = cues["talk"].regex.search(right[:30])
+    if (nearest != "act" and cues["talk_after"].regex.match(right)) or (
+        talk_right and talk_right.start() < distance
+    ):
         env.note(cues["talk_after"])
         return False
     if (
@@ -795,7 +738,10 @@ def _is_buying_time(
         return contract and _contract_after_past(left + search[cand.start : cand.match.start()], right, rules)
     acting = bool(cues["act"].regex.search(left) or cues["act"].regex.search(right))
     if nearest == "event":
-        return acting or bool(DEADLINE_WORDS.search(left))
+        if not acting and cues["deadline_word"].regex.search(left):
+            env.note(cues["deadline_word"])
+            return True
+        return acting
     if nearest == "growth" or (not acting and cues["growth"].regex.search(right)):
         if cues["act_strong"].regex.search(left):
             env.note(cues["act_strong"])

@@ -8,7 +8,7 @@ import time
 import pytest
 
 import forms
-from forms import BadPayload, UnexpectedShape, body, chat, html
+from forms import BadPayload, NotAnInquiry, UnexpectedShape, body, chat, html
 from forms.types import Inquiry
 
 from .sample_files import samples
@@ -75,12 +75,6 @@ def test_jotform_keeps_the_name_parts_it_was_given() -> None:
             id="webflow-other-trigger",
         ),
         pytest.param(
-            "intercom",
-            {"topic": "ping", "data": {"item": {"type": "ping"}}},
-            "conversation",
-            id="intercom-ping",
-        ),
-        pytest.param(
             "chatwoot",
             {"event": "message_created", "message_type": "incoming", "sender": "me"},
             "sender",
@@ -90,7 +84,6 @@ def test_jotform_keeps_the_name_parts_it_was_given() -> None:
             "livechat", {"action": "incoming_chat", "payload": {}}, "payload.chat", id="livechat-no-chat"
         ),
         pytest.param("zendesk", {"events": []}, "events", id="zendesk-no-events"),
-        pytest.param("crisp", {"event": "website:update", "data": {}}, "event", id="crisp-unknown-event"),
         pytest.param(
             "freshchat", {"action": "message_create", "data": {}}, "data.message", id="freshchat-no-message"
         ),
@@ -110,6 +103,30 @@ def test_right_vendor_wrong_shape_is_422_naming_what_is_missing(source, payload,
 
     assert caught.value.status == 422
     assert where in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("source", "payload", "says"),
+    [
+        pytest.param(
+            "intercom", {"topic": "ping", "data": {"item": {"type": "ping"}}}, "conversation", id="intercom-ping"
+        ),
+        pytest.param("crisp", {"event": "website:update", "data": {}}, "website:update", id="crisp-unknown-event"),
+        pytest.param("chatwoot", {"event": "contact_merged"}, "contact_merged", id="chatwoot-unknown-event"),
+        pytest.param("freshchat", {"action": "agent_update", "data": {}}, "agent_update", id="freshchat-unknown"),
+        pytest.param("livechat", {"action": "agent_status_changed", "payload": {}}, "agent_status", id="livechat"),
+        pytest.param("tawkto", {"event": "ticket:update"}, "ticket:update", id="tawkto-unknown-event"),
+        pytest.param(
+            "zendesk", {"events": [{"type": "switchboard:passControl"}]}, "conversation event", id="zendesk-other"
+        ),
+    ],
+)
+def test_a_delivery_without_an_inquiry_is_not_an_inquiry(source, payload, says) -> None:
+    with pytest.raises(NotAnInquiry) as caught:
+        forms.normalize(source, json.dumps(payload).encode(), {"Content-Type": "application/json"})
+
+    assert caught.value.status == 202
+    assert says in caught.value.message
 
 
 @pytest.mark.parametrize(

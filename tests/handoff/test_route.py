@@ -25,7 +25,7 @@ from intents.types import (
     Timeframe,
 )
 
-MESSAGE = "We need pallet tracking for 14 warehouses. Please call me. Budget is 40k. By June. I'm the COO."
+MESSAGE = "We need pallet tracking for 14 warehouses. Please call me. Budget is 40k. By June. I'm the COO. Just researching. No rush."
 SEGMENT = Segment(source="field:message", text=MESSAGE, kind="message", label="message")
 
 
@@ -41,24 +41,29 @@ def signals(
     contact: bool = False,
     budget: str | None = None,
     urgency: str | None = None,
+    by: date | None = date(2026, 6, 30),
+    tf_words: str = "By June",
     earliest: date | None = None,
     kind: str = "date",
     role: str | None = None,
     audience: str | None = None,
     ignored: tuple = (),
+    flags: tuple[str, ...] = (),
+    intent_words: str | None = None,
 ) -> Signals:
+    evidence = _evidence(intent_words) if intent_words else ()
     return Signals(
-        intent=IntentResult(intent, 0.9, (f"test says {intent}",), audience=audience, ignored=ignored),
+        intent=IntentResult(intent, 0.9, (f"test says {intent}",), evidence, audience=audience, flags=flags, ignored=ignored),
         need=Finding(Need("pallet tracking"), _evidence("pallet tracking for 14 warehouses"), 0.9, "t.need") if need else None,
         contact_request=Finding(ContactRequest("call"), _evidence("Please call me"), 0.9, "t.contact") if contact else None,
         budget=Finding(Budget(budget, 40_000, 40_000, "USD"), _evidence("Budget is 40k"), 0.9, "t.budget") if budget else None,
-        timeframe=Finding(Timeframe(urgency, date(2026, 6, 30), earliest, kind), _evidence("By June"), 0.9, "t.tf") if urgency else None,
+        timeframe=Finding(Timeframe(urgency, by, earliest, kind), _evidence(tf_words), 0.9, "t.tf") if urgency else None,
         authority=Finding(Authority(role, "COO"), _evidence("I'm the COO"), 0.9, "t.auth") if role else None,
     )
 
 
 def inquiry(email: str | None = "pat@harlowbuilders.com", *, source: str = "generic", form_id: str | None = None,
-            message: str = MESSAGE) -> Inquiry:
+            message: str = MESSAGE, submitted_at: str = "2026-03-10T14:05:00Z") -> Inquiry:
     return Inquiry(
         source=source,
         channel="form",
@@ -66,7 +71,7 @@ def inquiry(email: str | None = "pat@harlowbuilders.com", *, source: str = "gene
         message=message,
         message_field="message",
         fields={"message": message},
-        submitted_at="2026-03-10T14:05:00Z",
+        submitted_at=submitted_at,
         vendor=VendorIds(form_id=form_id),
     )
 
@@ -76,11 +81,16 @@ SQL_READY = {"need": True, "contact": True, "urgency": "quarter"}
 DECISION_LIST = [
     # (id, signals kwargs, route, rule)
     ("no-need-nurture", {"contact": True, "urgency": "immediate", "role": "decision_maker"}, "nurture", "rule1.no_need"),
-    ("researching-nurture", {"need": True, "contact": True, "urgency": "none"}, "nurture", "rule1.researching"),
-    ("later-nurture", {"need": True, "contact": True, "urgency": "later"}, "nurture", "rule1.later"),
+    ("researching-timeframe-nurture", {"need": True, "contact": True, "urgency": "none", "tf_words": "Just researching"}, "nurture", "rule1.researching"),
+    ("researching-words-nurture", {"need": True, "contact": True, "role": "decision_maker", "flags": ("only_researching",), "intent_words": "Just researching"}, "nurture", "rule1.researching"),
+    ("researching-words-yield-to-a-near-date", {"need": True, "contact": True, "urgency": "quarter", "flags": ("only_researching",), "intent_words": "Just researching"}, "sql", "rule2.sql"),
+    ("no-rush-is-not-researching", {"need": True, "contact": True, "urgency": "none", "tf_words": "No rush", "role": "influencer"}, "sql", "rule2.sql"),
+    ("later-deadline-nurture", {"need": True, "contact": True, "urgency": "later", "by": date(2027, 9, 30), "kind": "deadline"}, "nurture", "rule1.later"),
+    ("later-next-year-said-in-march-nurture", {"need": True, "urgency": "later", "by": date(2027, 12, 31), "kind": "date"}, "nurture", "rule1.later"),
     ("not-until-nurture", {"need": True, "urgency": "later", "earliest": date(2027, 1, 1), "kind": "earliest"}, "nurture", "rule1.later"),
     ("later-but-may-start-this-year-mql", {"need": True, "urgency": "later", "earliest": date(2027, 1, 1), "kind": "date"}, "mql", "rule3.mql"),
     ("no-budget-no-timeframe-nurture", {"need": True, "contact": True, "budget": "none", "role": "decision_maker"}, "nurture", "rule1.no_budget"),
+    ("no-budget-no-timeline-nurture", {"need": True, "contact": True, "budget": "none", "urgency": "none", "tf_words": "No rush"}, "nurture", "rule1.no_budget"),
     ("no-budget-with-timeframe-sql", {"need": True, "contact": True, "budget": "none", "urgency": "quarter"}, "sql", "rule2.sql"),
     ("sql-by-timeframe-immediate", {"need": True, "contact": True, "urgency": "immediate"}, "sql", "rule2.sql"),
     ("sql-by-timeframe-quarter", SQL_READY, "sql", "rule2.sql"),
@@ -127,6 +137,12 @@ def test_other_intents(intent: str, kwargs: dict, route: str, team: str | None) 
 
 
 # --------------------------------------------------------------------------- overrides
+
+
+def test_next_year_said_in_december_may_start_within_twelve_months() -> None:
+    kwargs = {"need": True, "urgency": "later", "by": date(2027, 12, 31), "kind": "date"}
+    assert decide(signals(**kwargs), inquiry(submitted_at="2026-12-03T10:00:00Z")).route == "mql"
+    assert decide(signals(**kwargs), inquiry(submitted_at="2026-04-03T10:00:00Z")).route == "nurture"
 
 
 def test_blocked_domain_is_discarded_whatever_it_says() -> None:

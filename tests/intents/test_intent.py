@@ -285,3 +285,18 @@ def test_shipped_training_data_covers_every_intent() -> None:
 
     counts = Counter(label for _, label in read_examples())
     assert set(counts) == set(INTENTS) and min(counts.values()) >= 25
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        pytest.param(form("quote XJ7-QQRT"), id="part-number-is-not-mash"),
+        pytest.param(form("HVAC CRM pricing"), id="acronyms-are-not-mash"),
+        pytest.param(form("pricing? https://harlowbuilders.com/specs"), id="own-link-is-not-a-dump"),
+        pytest.param(form("We need a test automation tool for 20 QA engineers, can we get a demo?"), id="test-word-in-a-real-request"),
+        pytest.param(form("Hello, I want to know your prices.", name="Kathleen", email="kathleen.moss@gmail.com"), id="real-name-short-price-question"),
+        pytest.param(form("Hello dear team, we need a quote for 3,000 folding cartons by May."), id="over-familiar-buyer"),
+    ],
+)
+def test_odd_shapes_that_are_not_spam(payload: dict, ctx) -> None:
+    assert intents.analyze(inquiry_of(payload), ctx).intent.label == "buying"

@@ -20,6 +20,7 @@ from intents.timeframe import extract_timeframe, fired_rules, rule_ids
 from intents.types import Context, Finding, Timeframe
 from tests.intents.corpus.timeframe_en import (
     CONTEXT,
+    D,
     DROPDOWNS,
     EXAMPLES,
     HEDGED,
@@ -132,6 +133,23 @@ def test_terse_answer_to_another_question(question, answer):
     assert value(chat([("visitor", "hi"), ("bot", question), ("visitor", answer)]), at("mar10")) is None
 
 
+@pytest.mark.parametrize(
+    ("label", "answer", "expected"),
+    [
+        pytest.param(
+            "When do you want to start?", "June", D("2026-06-30", "year", "dropdown"), id="timing label"
+        ),
+        pytest.param("Desired go-live", "Q3", D("2026-09-30", "year", "dropdown"), id="go-live label"),
+        pytest.param("Best time to call", "Friday morning", None, id="call label"),
+        pytest.param("Preferred demo date", "next week", None, id="demo label"),
+        pytest.param("Company", "June Consulting", None, id="company field"),
+    ],
+)
+def test_other_fields_by_label(label, answer, expected):
+    inquiry = Inquiry(source="generic", channel="form", fields={label: answer, "message": "We need a CRM."})
+    assert value(inquiry, at("mar10")) == expected
+
+
 def test_bot_words_are_never_evidence():
     inquiry = chat([("bot", "Most teams go live next month. When do you need it?"), ("visitor", "no rush")])
     found = timeframe(inquiry, at("mar10"))
@@ -226,6 +244,8 @@ def _all_rows():
         yield (chat(content) if isinstance(content, list) else form(content, timeline)), at(now)
     for text in [*NEGATIVES, *HEDGED, *(t for t, _ in IN_SENTENCE)]:
         yield form(text), at("mar10")
+    for label, answer in [("When do you want to start?", "June"), ("Best time to call", "Friday morning")]:
+        yield Inquiry(source="generic", channel="form", fields={label: answer}), at("mar10")
     for question, answer, _, _ in LATENT:
         yield chat([("visitor", "hi"), ("bot", question), ("visitor", answer)]), at("mar10")
 
