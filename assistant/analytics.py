@@ -409,10 +409,12 @@ def report(facts: list[LeadFacts], *, since: datetime | None, until: datetime, z
 
 
 def duration(seconds: float | None) -> str:
-    """'45 s', '12 min', '3 h 05 min', '2 d 4 h'; an em dash for none."""
+    """'0.4 s', '45 s', '12 min', '3 h 05 min', '2 d 4 h'; an em dash for none."""
     if seconds is None:
         return "—"
-    seconds = max(0, round(seconds))
+    if seconds < 9.95:
+        return f"{max(0.0, seconds):.1f} s"
+    seconds = round(seconds)
     if seconds < 60:
         return f"{seconds} s"
     minutes = seconds // 60

@@ -149,6 +149,7 @@ def _template_helpers() -> dict[str, Any]:
         "csrf_token": auth.csrf_token,
         "user": auth.current_user() if request.endpoint not in PUBLIC_ENDPOINTS else None,
         "when": _when,
+        "when_text": _when_text,
         "ago": _ago,
         "duration": analytics.duration,
         "percent": analytics.percent,
@@ -179,6 +180,17 @@ def _when(moment: datetime | None, fmt: str = "%a %d %b %H:%M") -> str:
     if moment is None:
         return "—"
     return moment.astimezone(ZoneInfo(_zone())).strftime(fmt)
+
+
+def _when_text(text: str | None) -> str:
+    """A vendor's ISO 8601 time shown like ours; anything else as it came."""
+    if not text:
+        return ""
+    try:
+        moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    return _when(moment if moment.tzinfo else moment.replace(tzinfo=UTC), "%d %b %H:%M:%S")
 
 
 def _ago(moment: datetime | None) -> str:

@@ -181,7 +181,9 @@ def install(stream: IO[str] | None = None, level: str = "INFO", fmt: str = "json
     if existing is not None:
         return existing
     scrubber = Scrubber()
-    handler = logging.StreamHandler(stream or sys.stderr)
+    # The process's own stderr, not whatever `sys.stderr` is swapped for at the time (a CLI test
+    # runner's capture would be closed after the command, and its output is the command's).
+    handler = logging.StreamHandler(stream or sys.__stderr__ or sys.stderr)
     handler.setFormatter(JsonFormatter(scrubber) if fmt == "json" else TextFormatter(scrubber))
     setattr(handler, _MARKER, scrubber)
     root = logging.getLogger()

@@ -262,7 +262,13 @@ def process_event(
 
 
 def accept_event(
-    session: Session, raw_event_id: int, policy: Policy, settings: Settings | None = None, *, now: datetime, token: str
+    session: Session,
+    raw_event_id: int,
+    policy: Policy,
+    settings: Settings | None = None,
+    *,
+    now: datetime,
+    token: str,
 ) -> Outcome:
     """The intake half, cheap enough for the request: parse the body once and store the inquiry.
 

@@ -108,6 +108,11 @@ class LocalWork:
             return
         self._delivery.submit(self._deliver, inquiry_id)
 
+    def close(self, wait: bool = True) -> None:
+        """Finish (with `wait`) what the threads hold and stop them."""
+        self._processing.shutdown(wait=wait)
+        self._delivery.shutdown(wait=wait)
+
     def _process(self, raw_event_id: int, token: str, stored_at: float) -> None:
         from . import runtime_of
 
@@ -180,7 +185,10 @@ def enqueue(app: Flask, raw_event_id: int, token: str) -> bool:
         )
     except Exception as exc:  # noqa: BLE001 - any Redis trouble: the event is stored, the sweep has it
         log.warning(
-            "could not queue raw event %s (%s: %s); the sweep will process it", raw_event_id, type(exc).__name__, exc
+            "could not queue raw event %s (%s: %s); the sweep will process it",
+            raw_event_id,
+            type(exc).__name__,
+            exc,
         )
         return False
     return True

@@ -28,8 +28,9 @@ browser saw it: behind a proxy that ends TLS that takes
 
 Cookies. The only cookie is the dashboard's session (`auth.py` marks it
 HttpOnly, SameSite=Lax, Secure outside debug and tests). As a second line,
-every `Set-Cookie` leaving the app is given `HttpOnly` and `SameSite=Lax` if
-it lacks them, and `Secure` when the request came over https.
+every `Set-Cookie` leaving the app (a WSGI middleware, because Flask writes
+the session cookie after the `after_request` hooks) is given `HttpOnly` and
+`SameSite=Lax` if it lacks them, and `Secure` when the request came over https.
 
 Proxies. With `QUALIFIER_TRUSTED_PROXIES=N`, Werkzeug's `ProxyFix` takes the
 client address, scheme and host from the `X-Forwarded-*` headers the N
@@ -45,10 +46,10 @@ blueprint set itself.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app, request
+from flask import request
 
 if TYPE_CHECKING:
     from flask import Flask, Response
@@ -77,6 +78,9 @@ COMMON_HEADERS: Mapping[str, str] = {
 
 def init_app(app: Flask) -> None:
     settings = app.extensions["qualifier"].settings
+    # Cookies are hardened as they leave, after Flask has saved the session (it does so after
+    # `after_request`); the proxy fix wraps that, so the scheme seen is the browser's.
+    app.wsgi_app = _HardenCookies(app.wsgi_app)  # type: ignore[method-assign]
     if settings.trusted_proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -112,11 +116,26 @@ def _headers(response: Response) -> Response:
         headers["Cache-Control"] = "no-store"
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", HSTS)
-    cookies = headers.getlist("Set-Cookie")
-    if cookies:
-        secure = request.is_secure or bool(current_app.config.get("SESSION_COOKIE_SECURE"))
-        headers.setlist("Set-Cookie", [harden_cookie(cookie, secure) for cookie in cookies])
     return response
+
+
+class _HardenCookies:
+    """WSGI middleware: every `Set-Cookie` leaves with HttpOnly, SameSite and (over https) Secure."""
+
+    def __init__(self, wsgi_app: Callable[..., Iterable[bytes]]) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        secure = environ.get("wsgi.url_scheme") == "https"
+
+        def start(status: str, headers: list[tuple[str, str]], *exc_info: Any) -> Any:
+            hardened = [
+                (name, harden_cookie(value, secure) if name.lower() == "set-cookie" else value)
+                for name, value in headers
+            ]
+            return start_response(status, hardened, *exc_info)
+
+        return self.wsgi_app(environ, start)
 
 
 def harden_cookie(set_cookie: str, secure: bool) -> str:

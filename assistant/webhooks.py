@@ -277,6 +277,9 @@ def _acknowledge(inquiry_id: str, duplicate: bool = False) -> tuple[Response, in
         raw_status = session.scalars(
             select(models.RawEvent.status).where(models.RawEvent.inquiry_id == inquiry_id)
         ).first()
+        if raw_status == "ignored":  # a repeat of a delivery that was not an inquiry
+            session.rollback()
+            return jsonify(status="ignored", duplicate=True), 202
         status, route = ("failed" if raw_status == "failed" else "received"), None
     answer: dict[str, Any] = {
         "id": inquiry_id,

@@ -5,7 +5,7 @@ apply:
 
 1. blocked e-mail domains are discarded, whatever the message says;
 2. spam is discarded;
-3. a configured competitor's inquiry is not a lead (`competitor_route`);
+3. a configured competitor's buying-like inquiry is not a lead (`competitor_route`);
 4. an existing customer's domain with support-like words goes to support,
    even when the message also reads like buying (the conflict is noted);
 5. other intents follow `routing.intents` (support, partnerships, careers and
@@ -65,8 +65,8 @@ def route(signals: Signals, inquiry: Inquiry, policy: Policy) -> Decision:
         reasons.append(Reason("intent.spam", "discarded: spam never reaches a person"))
         return decide("discard", "intent.spam")
 
-    # 3: competitors.
-    if domain and _listed(domain, policy.competitor_domains):
+    # 3: competitors fishing (a competitor's candidate or partner still goes to that team).
+    if domain and _listed(domain, policy.competitor_domains) and intent.label in ("buying", "other"):
         reasons.append(
             Reason(
                 "override.competitor",

@@ -29,6 +29,8 @@ languages, so the lexicon and the patterns are hand-written data and the code
 only walks them. Each pattern may list `requires` substrings, a cheap gate
 that skips its regex when none occurs in the text.
 Regexes use bounded gaps only, so a 100 KB message costs milliseconds.
+
+Examples (the tests' corpus): `tests/intents/corpus/authority_en.py`.
 """
 
 from __future__ import annotations
@@ -67,23 +69,68 @@ ROLE_BY_SENIORITY = {
 }
 # When one title holds several (Co-founder & CEO, Sócio-Diretor) the most senior wins.
 RANK = {
-    "c_level": 13, "founder": 12, "owner": 11, "vp": 10, "head": 9, "director": 8,
-    "procurement": 7, "consultant": 6, "manager": 5, "lead": 4, "supervisor": 3,
-    "intern": 2, "ic": 1, "student": 0,
+    "c_level": 13,
+    "founder": 12,
+    "owner": 11,
+    "vp": 10,
+    "head": 9,
+    "director": 8,
+    "procurement": 7,
+    "consultant": 6,
+    "manager": 5,
+    "lead": 4,
+    "supervisor": 3,
+    "intern": 2,
+    "ic": 1,
+    "student": 0,
 }
 KINDS = ("title", "self", "cue", "decide", "activity", "approval", "disclaim", "answer")
 # What a free-text reply in a role dropdown or a title field can say instead of a title.
 ROLE_WORDS = {
-    "decision maker": "decision_maker", "decisionmaker": "decision_maker", "decision-maker": "decision_maker",
-    "final decision maker": "decision_maker", "budget holder": "decision_maker", "economic buyer": "decision_maker",
-    "influencer": "influencer", "evaluator": "influencer", "recommender": "influencer",
-    "champion": "influencer", "researcher on behalf of a team": "influencer",
-    "end user": "end_user", "user": "end_user", "end-user": "end_user",
+    "decision maker": "decision_maker",
+    "decisionmaker": "decision_maker",
+    "decision-maker": "decision_maker",
+    "final decision maker": "decision_maker",
+    "budget holder": "decision_maker",
+    "economic buyer": "decision_maker",
+    "influencer": "influencer",
+    "evaluator": "influencer",
+    "recommender": "influencer",
+    "champion": "influencer",
+    "researcher on behalf of a team": "influencer",
+    "end user": "end_user",
+    "user": "end_user",
+    "end-user": "end_user",
 }
 # Values people type into a title field that say nothing.
-_JUNK_TITLES = frozenset({"", "na", "n a", "none", "null", "nil", "no", "yes", "test", "x", "xx", "xxx", "other", "asdf", "tbd", "n"})
+_JUNK_TITLES = frozenset(
+    {
+        "",
+        "na",
+        "n a",
+        "none",
+        "null",
+        "nil",
+        "no",
+        "yes",
+        "test",
+        "x",
+        "xx",
+        "xxx",
+        "other",
+        "asdf",
+        "tbd",
+        "n",
+    }
+)
 # Field labels that ask about buying role rather than title.
 _ROLE_FIELD_LABEL = re.compile(r"decision|buying\s*role|role\s*in|purchas|authority|involvement|approv", re.I)
+# Field labels whose answer is a title or seniority although the form does not call it "title".
+_TITLE_FIELD_LABEL = re.compile(
+    r"seniority|job\s*level|management\s*level|occupation|profession|describes\s*you|"
+    r"^\W*(?:i\s*am\s*an?|you\s*are\s*an?)\W*$",
+    re.I,
+)
 
 # Tokens for title reading: words with inner apostrophes/periods kept apart from separators.
 _TOKEN = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -92,13 +139,42 @@ _HARD_BREAK = re.compile(r"[.,;:!?()\[\]\n\r\"“”]|\s[-–—]+\s|[–—]")
 _JOINERS = frozenset({"and", "und", "et", "y"})
 # After these words the title names a department or place ("Director of Sales", "Manager at Acme").
 _DEPARTMENT_WORDS = frozenset(
-    {"of", "de", "des", "du", "der", "di", "do", "da", "del", "della", "dei", "van", "fur", "voor", "at", "in", "bei", "chez", "en", "für"}
+    {
+        "of",
+        "de",
+        "des",
+        "du",
+        "der",
+        "di",
+        "do",
+        "da",
+        "del",
+        "della",
+        "dei",
+        "van",
+        "fur",
+        "voor",
+        "at",
+        "in",
+        "bei",
+        "chez",
+        "en",
+        "für",
+    }
 )
 # After these words the title names someone else ("Assistant to the CEO").
 _OBJECT_WORDS = frozenset({"to", "for", "reporting", "supporting", "assisting"})
-_FORMER = frozenset({"former", "ex", "previous", "previously", "retired", "past", "future", "aspiring", "wannabe"})
+_FORMER = frozenset(
+    {"former", "ex", "previous", "previously", "retired", "past", "future", "aspiring", "wannabe"}
+)
 # Stop words that may sit inside a title phrase.
-_TITLE_INNER = frozenset({"of", "and", "de", "des", "du", "di", "do", "da", "del", "della", "van", "y", "und", "et", "e"})
+_TITLE_INNER = frozenset(
+    {"of", "and", "de", "des", "du", "di", "do", "da", "del", "della", "van", "y", "und", "et", "e"}
+)
+_C_SUITE = re.compile(r"C[A-Z]{1,3}O")  # CRO, CHRO, CISO written in capitals
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_LETTER = re.compile(r"[^\W\d_]")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _MAX_TITLE_TOKENS = 7
 # No real message states its role twenty times the same way; the cap keeps pathological input fast.
 _MAX_MATCHES_PER_PATTERN = 20
@@ -141,7 +217,9 @@ def extract_authority(view: TextView, ctx: Context) -> list[Finding[Authority]]:
     """Every authority candidate in the person's words: titles, self-descriptions, statements, answers."""
     found: list[Finding[Authority]] = []
     for seg in view.segments:
-        if seg.kind == "title":
+        if seg.kind == "title" or (
+            seg.kind == "other" and seg.label and _TITLE_FIELD_LABEL.search(seg.label)
+        ):
             found.extend(_from_title_field(seg))
         elif seg.kind == "other" and seg.label and _ROLE_FIELD_LABEL.search(seg.label):
             found.extend(_from_role_field(seg))
@@ -251,9 +329,38 @@ def authority_patterns() -> tuple[Pattern, ...]:
 def _break_words() -> frozenset[str]:
     """Words that end a title phrase in free text: function words of the supported languages."""
     words = {_fold(w) for w in function_words()}
-    words |= {"here", "looking", "interested", "writing", "reaching", "trying", "hoping", "wondering", "based"}
-    words |= {"i'm", "im", "i'd", "i'll", "i've", "we're", "we'd", "we'll", "we've", "you're", "it's", "that's", "there's",
-              "he's", "she's", "they're", "let's", "who's", "what's"}
+    words |= {
+        "here",
+        "looking",
+        "interested",
+        "writing",
+        "reaching",
+        "trying",
+        "hoping",
+        "wondering",
+        "based",
+    }
+    words |= {
+        "i'm",
+        "im",
+        "i'd",
+        "i'll",
+        "i've",
+        "we're",
+        "we'd",
+        "we'll",
+        "we've",
+        "you're",
+        "it's",
+        "that's",
+        "there's",
+        "he's",
+        "she's",
+        "they're",
+        "let's",
+        "who's",
+        "what's",
+    }
     return frozenset(words - _TITLE_INNER)
 
 
@@ -330,7 +437,7 @@ def _part_seniority(part: list[tuple[str, int, int]], loose: bool = False) -> st
     for s, e, seniority, mode in matches:
         if s >= cut:
             continue
-        if mode in ("final", "field") and not (e == cut or e == n):
+        if mode in ("final", "field") and e not in (cut, n):
             continue
         if mode == "field" and loose:
             continue
@@ -339,14 +446,16 @@ def _part_seniority(part: list[tuple[str, int, int]], loose: bool = False) -> st
     return best
 
 
-def _special_title(part: list[tuple[str, int, int]], folded: list[str], i: int) -> tuple[int, int, str, str] | None:
+def _special_title(
+    part: list[tuple[str, int, int]], folded: list[str], i: int
+) -> tuple[int, int, str, str] | None:
     raw = part[i][0]
     # Chief <anything> Officer, and C-suite acronyms written in capitals (CRO, CHRO, CISO).
     if folded[i] == "chief":
         for j in range(i + 1, min(i + 5, len(folded))):
             if folded[j] == "officer":
                 return (i, j + 1, "c_level", "any")
-    if re.fullmatch(r"C[A-Z]{1,3}O", raw):
+    if _C_SUITE.fullmatch(raw):
         return (i, i + 1, "c_level", "any")
     # Plurals: "one of the techs", "we're the founders".
     word = folded[i]
@@ -378,19 +487,26 @@ def _title_after(text: str, pos: int, loose: bool = False) -> TitleReading | Non
         is_title_word = folded in lex.vocabulary or (folded.endswith("s") and folded[:-1] in lex.vocabulary)
         shouting = len(tok[0]) >= 2 and tok[0].isupper()
         next_is_title = i + 1 < len(raw_tokens) and _fold(raw_tokens[i + 1][0]) in lex.vocabulary
-        if folded in breaks and not (is_title_word or shouting or (next_is_title and folded in _STOP_BEFORE_TITLE)):
+        if folded in breaks and not (
+            is_title_word or shouting or (next_is_title and folded in _STOP_BEFORE_TITLE)
+        ):
             break
         phrase.append(tok)
         if len(phrase) >= _MAX_TITLE_TOKENS:
             break
-    if not any(_fold(t) in lex.vocabulary or _fold(t)[:-1] in lex.vocabulary or re.fullmatch(r"C[A-Z]{1,3}O", t) for t, _, _ in phrase):
+    if not any(
+        _fold(t) in lex.vocabulary or _fold(t)[:-1] in lex.vocabulary or _C_SUITE.fullmatch(t)
+        for t, _, _ in phrase
+    ):
         return None
     # Shrink from the right until the phrase ends on a title word.
     while phrase:
         reading = read_title(text, phrase[0][1], phrase[-1][2], loose)
         last = _fold(phrase[-1][0])
-        ends_on_title = last in lex.vocabulary or (last.endswith("s") and last[:-1] in lex.vocabulary) or bool(
-            re.fullmatch(r"C[A-Z]{1,3}O", phrase[-1][0])
+        ends_on_title = (
+            last in lex.vocabulary
+            or (last.endswith("s") and last[:-1] in lex.vocabulary)
+            or bool(_C_SUITE.fullmatch(phrase[-1][0]))
         )
         if last in _DEPARTMENT_WORDS or last in _TITLE_INNER:  # "host of": only "head of" may end so
             ends_on_title = len(phrase) > 1 and (_fold(phrase[-2][0]), last) in lex.entries
@@ -417,7 +533,7 @@ def _from_title_field(seg: Segment) -> list[Finding[Authority]]:
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     value = text[start:end]
-    if start >= end or re.sub(r"[^a-z0-9]+", " ", _fold(value)).strip() in _JUNK_TITLES or not re.search(r"[^\W\d_]", value):
+    if start >= end or _NON_ALNUM.sub(" ", _fold(value)).strip() in _JUNK_TITLES or not _LETTER.search(value):
         return []
     if len(value.split()) > 12:
         return []
@@ -434,20 +550,30 @@ def _from_title_field(seg: Segment) -> list[Finding[Authority]]:
 
 
 def _from_role_field(seg: Segment) -> list[Finding[Authority]]:
-    """A form's buying-role dropdown ("Your role in the decision: Decision maker")."""
+    """A form's buying-role question ("Your role in the decision: Decision maker", "Are you
+    the decision maker? No"), read like a chat answer to the same question."""
     text = seg.text
     start = len(text) - len(text.lstrip())
     end = len(text.rstrip())
     if start >= end:
         return []
-    value = _fold(text[start:end]).strip(" .")
+    value = _fold(text[start:end]).strip(" .!")
     role = ROLE_WORDS.get(value)
-    if role is None and value in ("yes", "y", "si", "ja", "oui", "sim"):
+    if role is None and value in ("yes", "y", "si", "ja", "oui", "sim", "yes i am", "i am"):
         role = "decision_maker"
+    if role is None and value in ("no", "n", "nein", "non", "nao", "nee", "not me"):
+        value_role = Authority(role="influencer", needs_approval=True)
+        evidence = (TextView.evidence(seg, start, end),)
+        return [Finding(value_role, evidence, 0.75, "authority.answer.role_field.v1")]
     if role is None:
         return _from_free_text(seg)
+    rule = {
+        "decision_maker": "authority.answer.role_field.v1",
+        "influencer": "authority.activity.role_field.v1",
+        "end_user": "authority.disclaim.role_field.v1",
+    }[role]
     evidence = (TextView.evidence(seg, start, end),)
-    return [Finding(Authority(role=role, needs_approval=role == "end_user"), evidence, 0.8, "authority.title.role_field.v1")]
+    return [Finding(Authority(role=role, needs_approval=role == "end_user"), evidence, 0.8, rule)]
 
 
 def _matching_text(text: str) -> str:
@@ -467,9 +593,8 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
     for pat in authority_patterns():
         if pat.requires and not any(w in lowered for w in pat.requires):
             continue
-        if pat.kind == "answer":
-            if not question or not pat.question or not pat.question.search(question):
-                continue
+        if pat.kind == "answer" and not (question and pat.question and pat.question.search(question)):
+            continue
         matches = (m for lo, hi in windows for m in pat.regex.finditer(scan, lo, hi))
         for n, m in enumerate(matches):
             finding = _finding_for(pat, m, seg, scan)
@@ -478,12 +603,12 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
             if pat.kind == "answer" or n + 1 >= _MAX_MATCHES_PER_PATTERN:
                 break
     # A title as the whole answer to "what's your role?" / "who's the best contact?".
-    if question and re.search(_ROLE_QUESTION, question, re.I) and not any(f.rule.startswith("authority.cue.") for f in found):
-        lead = re.match(
-            r"\W*(?:(?i:it['’]?s\s+|that['’]?s\s+)?(?i:me|myself)\b\W*)?(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}\s*[,–—-]\s*)?"
-            r"(?i:i['’]?m\s+|i\s+am\s+)?(?i:(?:a|an|the)\s+)?",
-            scan,
-        )
+    if (
+        question
+        and _ROLE_QUESTION.search(question)
+        and not any(f.rule.startswith("authority.cue.") for f in found)
+    ):
+        lead = _ANSWER_LEAD.match(scan)
         pos = lead.end() if lead else 0
         reading = _title_after(text, pos)
         if reading:
@@ -491,9 +616,17 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
     return _drop_overlapping_titles(found)
 
 
-_ROLE_QUESTION = (
+_ROLE_QUESTION = re.compile(
     r"\brole\b|\btitle\b|\bposition\b|\bjob\b|what\s+do\s+you\s+do|who\s+(?:am\s+i|are\s+you|is\s+this)|"
-    r"best\s+(?:contact|person)|point\s+of\s+contact|your\s+(?:team|department)|decision|sign|approv|\bwho\b"
+    r"best\s+(?:contact|person)|point\s+of\s+contact|your\s+(?:team|department)|decision|sign|approv|\bwho\b",
+    re.IGNORECASE,
+)
+
+
+# What may stand before the title in an answer: "me, Sam Ortiz, purchasing lead", "I'm the ...".
+_ANSWER_LEAD = re.compile(
+    r"\W*(?:(?i:it['’]?s\s+|that['’]?s\s+)?(?i:me|myself)\b\W*)?(?:[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){0,2}\s*[,–—-]\s*)?"
+    r"(?i:i['’]?m\s+|i\s+am\s+)?(?i:(?:a|an|the)\s+)?"
 )
 
 
@@ -511,7 +644,7 @@ def _windows(length: int) -> list[tuple[int, int]]:
 def _last_question(question: str | None) -> str | None:
     if not question:
         return None
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", question.strip()) if s.strip()]
+    sentences = [s for s in _SENTENCE_END.split(question.strip()) if s.strip()]
     asking = [s for s in sentences if "?" in s]
     return (asking or sentences or [question])[-1]
 
@@ -534,7 +667,12 @@ def _finding_for(pat: Pattern, m: re.Match[str], seg: Segment, scan: str) -> Fin
         if pat.role is not None:  # "I'm just a devops engineer": a disclaimer with a title
             senior = reading.seniority and RANK[reading.seniority] >= RANK["supervisor"]
             role = "influencer" if senior else pat.role
-            value = Authority(role=role, title=text[reading.start : reading.end], needs_approval=True, seniority=reading.seniority)
+            value = Authority(
+                role=role,
+                title=text[reading.start : reading.end],
+                needs_approval=True,
+                seniority=reading.seniority,
+            )
             evidence = (TextView.evidence(seg, m.start(), reading.end),)
             return Finding(value, evidence, pat.confidence, pat.id.replace(".cue.", ".disclaim.cue_"))
         return _title_finding(seg, reading, pat.id, pat.confidence)
@@ -545,7 +683,9 @@ def _finding_for(pat: Pattern, m: re.Match[str], seg: Segment, scan: str) -> Fin
     start += len(text[start:end]) - len(text[start:end].lstrip())
     if start >= end:
         return None
-    negated = pat.negatable and (is_negated(scan, head_start, m.end(), window=5) or _negated_inside(scan, start, head_start))
+    negated = pat.negatable and (
+        is_negated(scan, head_start, m.end(), window=5) or _negated_inside(scan, start, head_start)
+    )
     role, needs_approval = pat.role, pat.needs_approval
     if negated:
         if pat.if_negated is None:
@@ -565,7 +705,9 @@ def _with_department(text: str, phrase: list, raw_tokens: list, breaks: frozense
     Romance "de/da" is the company)."""
     end = phrase[-1][2]
     last = _fold(phrase[-1][0])
-    entry = title_lexicon().entries.get((last,)) or title_lexicon().entries.get(("head", "of") if last == "of" else ("",))
+    entry = title_lexicon().entries.get((last,)) or title_lexicon().entries.get(
+        ("head", "of") if last == "of" else ("",)
+    )
     if not entry or entry[0] not in _TAKES_DEPARTMENT:
         return end
     rest = [t for t in raw_tokens if t[1] >= end]
@@ -585,7 +727,11 @@ def _with_department(text: str, phrase: list, raw_tokens: list, breaks: frozense
     taken: list = []
     for tok in words[:3]:
         prev = taken[-1][2] if taken else (rest[0][2] if words is not rest else end)
-        if _HARD_BREAK.search(text, prev, tok[1]) or _fold(tok[0]) in breaks or _fold(tok[0]) in _DEPARTMENT_WORDS:
+        if (
+            _HARD_BREAK.search(text, prev, tok[1])
+            or _fold(tok[0]) in breaks
+            or _fold(tok[0]) in _DEPARTMENT_WORDS
+        ):
             break
         if _fold(tok[0]) in title_lexicon().vocabulary and taken:
             break

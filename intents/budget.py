@@ -81,6 +81,10 @@ PRICE_WORDS = frozenset({"price", "pricing", "cost", "costs", "plan", "plans", "
 CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "-", "–", "—", "but", "and", "so", "though", "however"})
 WINDOW_BEFORE = 10  # tokens a cue may stand before the figure
 WINDOW_AFTER = 8  # ... or after it
+# Characters of a segment read for cues and figures: a budget is stated near the start of any
+# real message; what follows 20 KB is pasted logs or an attack, and reading it costs time.
+MAX_CHARS = 20_000
+_LONG_RUN = re.compile(r"\S{64,}")
 LONGEST_CUE = 12  # tokens: no pattern is longer
 SHORT_ANSWER = 30  # tokens: a chat answer this short may be a bare number
 
@@ -125,7 +129,7 @@ def extract_budget(view: TextView, ctx: Context) -> list[Finding[Budget]]:
         mode = _mode(seg)
         if mode is None:
             continue
-        matches = find_money(seg.text)
+        matches = find_money(seg.text[:MAX_CHARS])
         inquiry_currency = inquiry_currency or next(
             (m.money.currency for m in matches if m.explicit_currency and m.money.currency), None
         )
@@ -165,7 +169,9 @@ def _patterns() -> tuple[dict[str, dict], Matcher, PhraseMatcher]:
 
 def _read(seg: Segment) -> _Reading:
     rows, matcher, phrases = _patterns()
-    doc = tokens(seg.text)
+    # A run of 64+ characters with no space is no words ("$$$$...", a URL, base64); the tokenizer
+    # splits such runs affix by affix in quadratic time, so it reads them as one opaque token.
+    doc = tokens(_LONG_RUN.sub(lambda m: "x" * len(m.group()), seg.text[:MAX_CHARS]))
     strings = doc.vocab.strings
     table = doc.to_array([ORTH, NORM, IDX])
     texts = [strings[int(h)] for h in table[:, 0]] if len(doc) else []

@@ -40,35 +40,119 @@ _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
 # Where a clause ends. A dash only counts with spaces around it ("a - b", "a — b"),
 # so "co-founder" and "e-mail" stay whole.
 _CLAUSE_BREAK = re.compile(r"[.!?;:,()\[\]\n\r]+|\s[-–—]+\s|[–—]")
-_CONTRAST = frozenset({"but", "though", "although", "however", "except", "whereas", "pero", "aber", "mais", "maar"})
+_CONTRAST = frozenset(
+    {"but", "though", "although", "however", "except", "whereas", "pero", "aber", "mais", "maar"}
+)
 
 NEGATORS = frozenset(
     {
         # English
-        "not", "no", "never", "neither", "nor", "without", "none", "nobody", "nothing",
-        "cannot", "cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent",
-        "wont", "wouldnt", "shouldnt", "couldnt", "havent", "hasnt", "hadnt", "aint",
+        "not",
+        "no",
+        "never",
+        "neither",
+        "nor",
+        "without",
+        "none",
+        "nobody",
+        "nothing",
+        "cannot",
+        "cant",
+        "dont",
+        "doesnt",
+        "didnt",
+        "isnt",
+        "arent",
+        "wasnt",
+        "werent",
+        "wont",
+        "wouldnt",
+        "shouldnt",
+        "couldnt",
+        "havent",
+        "hasnt",
+        "hadnt",
+        "aint",
         # es / it / pt / fr / de / nl
-        "nunca", "nada", "nadie", "non", "mai", "nessuno", "niente", "não", "nao", "ninguém",
-        "pas", "jamais", "aucun", "aucune", "personne", "nicht", "kein", "keine", "keinen",
-        "keiner", "nie", "niemals", "niet", "geen", "nooit",
+        "nunca",
+        "nada",
+        "nadie",
+        "non",
+        "mai",
+        "nessuno",
+        "niente",
+        "não",
+        "nao",
+        "ninguém",
+        "pas",
+        "jamais",
+        "aucun",
+        "aucune",
+        "personne",
+        "nicht",
+        "kein",
+        "keine",
+        "keinen",
+        "keiner",
+        "nie",
+        "niemals",
+        "niet",
+        "geen",
+        "nooit",
     }
 )
 
 # Single-token hedges and multi-token ones (as token tuples).
 HEDGES = frozenset(
     {
-        "maybe", "perhaps", "probably", "possibly", "potentially", "likely", "hopefully",
-        "roughly", "approximately", "approx", "around", "about", "ish", "circa", "ca",
-        "might", "could", "tentatively", "ballpark", "estimated", "unsure", "somewhere",
-        "quizás", "quizas", "tal", "vielleicht", "etwa", "ungefähr", "peut", "environ",
-        "talvez", "misschien", "ongeveer", "forse", "circa",
+        "maybe",
+        "perhaps",
+        "probably",
+        "possibly",
+        "potentially",
+        "likely",
+        "hopefully",
+        "roughly",
+        "approximately",
+        "approx",
+        "around",
+        "about",
+        "ish",
+        "circa",
+        "ca",
+        "might",
+        "could",
+        "tentatively",
+        "ballpark",
+        "estimated",
+        "unsure",
+        "somewhere",
+        "quizás",
+        "quizas",
+        "tal",
+        "vielleicht",
+        "etwa",
+        "ungefähr",
+        "peut",
+        "environ",
+        "talvez",
+        "misschien",
+        "ongeveer",
+        "forse",
     }
 )
 HEDGE_PHRASES: tuple[tuple[str, ...], ...] = (
-    ("not", "sure"), ("i", "think"), ("i", "guess"), ("i", "believe"), ("kind", "of"),
-    ("sort", "of"), ("not", "certain"), ("more", "or", "less"), ("give", "or", "take"),
-    ("in", "theory"), ("if", "all", "goes", "well"),
+    ("not", "sure"),
+    ("i", "think"),
+    ("i", "guess"),
+    ("i", "believe"),
+    ("kind", "of"),
+    ("sort", "of"),
+    ("not", "certain"),
+    ("more", "or", "less"),
+    ("give", "or", "take"),
+    ("in", "theory"),
+    ("if", "all", "goes", "well"),
 )
 
 
@@ -167,7 +251,9 @@ def function_words() -> frozenset[str]:
     words_: set[str] = set()
     root = spacy.__path__[0]
     for lang in _STOP_WORD_LANGUAGES:
-        spec = importlib.util.spec_from_file_location(f"_stop_words_{lang}", f"{root}/lang/{lang}/stop_words.py")
+        spec = importlib.util.spec_from_file_location(
+            f"_stop_words_{lang}", f"{root}/lang/{lang}/stop_words.py"
+        )
         if spec is None or spec.loader is None:
             raise ImportError(f"spaCy has no stop-word list for {lang}")
         module = importlib.util.module_from_spec(spec)

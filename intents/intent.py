@@ -55,8 +55,8 @@ SCOPES = ("text", "title", "company", "page", "label")
 # Characters of each segment the cues read: the head of a long message carries
 # its purpose, and the tail is where a "P.S." hides, so both are read. Prompt
 # injection triggers (four cues) read the whole text, up to INJECTION_SCAN.
-MAX_SCAN = 5_000
-TAIL_SCAN = 1_500
+MAX_SCAN = 4_000
+TAIL_SCAN = 1_000
 INJECTION_SCAN = 200_000
 # A non-buying label needs at least this much weight to win.
 MIN_LABEL_SCORE = 2.0

@@ -85,8 +85,8 @@ class _Currency:
 class _Lexicon:
     exact: dict[tuple[str, ...], _Currency]  # exact-case surfaces, by token tuple
     folded: dict[tuple[str, ...], _Currency]  # case-folded surfaces
-    first_exact: frozenset[str]  # first tokens of the surfaces: a lookup stops at once on others
-    first_folded: frozenset[str]
+    first_exact: dict[str, int]  # first token of a surface -> the longest surface it starts (tokens)
+    first_folded: dict[str, int]
 
 
 @lru_cache(maxsize=1)
@@ -104,7 +104,12 @@ def lexicon() -> _Lexicon:
             folded[tuple(t.lower() for t in toks)] = _Currency(iso, where, len(toks))
     if not exact or not folded:
         raise RuntimeError(f"empty currency lexicon: {LEXICON_FILE}")
-    return _Lexicon(exact, folded, frozenset(k[0] for k in exact), frozenset(k[0] for k in folded))
+    first_exact: dict[str, int] = {}
+    first_folded: dict[str, int] = {}
+    for table, firsts in ((exact, first_exact), (folded, first_folded)):
+        for key in table:
+            firsts[key[0]] = max(firsts.get(key[0], 0), len(key))
+    return _Lexicon(exact, folded, first_exact, first_folded)
 
 
 # --- lexer ---------------------------------------------------------------------------------
@@ -436,10 +441,11 @@ def _currency_at(toks: list[_Tok], i: int, position: str) -> tuple[_Currency, in
     if i >= len(toks):
         return None
     lex = lexicon()
-    if toks[i].text not in lex.first_exact and toks[i].low not in lex.first_folded:
+    longest = max(lex.first_exact.get(toks[i].text, 0), lex.first_folded.get(toks[i].low, 0))
+    if not longest:
         return None
     exact, folded = lex.exact, lex.folded
-    for n in (3, 2, 1):
+    for n in range(longest, 0, -1):
         if i + n > len(toks):
             continue
         span = toks[i : i + n]

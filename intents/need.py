@@ -7,13 +7,14 @@ question, or a product dropdown value alone are not. For support, a problem
 account chore (cancel, export, add a user, resend an invoice) is not.
 
 How: the person's free text is cut into clauses (sentences, then at "but",
-dashes and brackets). Each clause is scored with the weighted patterns of
-`patterns/need.jsonl`:
+dashes, brackets and "and" before a new subject). Each clause is scored with
+the weighted patterns of `patterns/need.jsonl`:
 - anchors, one of which a clause must have: `want` ("we need", "looking
   for", "wir suchen", "necesitamos"...), `action` (a project verb: replace,
-  migrate, automate...), `problem` (pain, manual work, errors, lock-outs);
-- boosters: `project` (an engagement noun: migration, pentest, audit),
-  `scope` (a quantity of things: "for our 3 warehouses"), `own` (we/our/my);
+  migrate, automate...), `problem` (pain, manual work, errors, lock-outs),
+  `project` (an engagement noun: migration, pentest, audit);
+- boosters: `scope` (a quantity of things: "for our 5 depots"), `own`
+  (we/our/my);
 - `vague` patterns that pull a clause down (info and price requests, chores,
   how-to questions), and a negated want ("we don't need payroll");
 - the concreteness test: content words after the anchor that are neither
@@ -24,13 +25,18 @@ clause from its anchor on, at most `MAX_EVIDENCE_WORDS` words. A clause that
 says they are not in the market ("happy with our current tool", "no plans to
 switch") withdraws candidates that rest only on a problem or a quantity.
 A terse chat answer to the bot's "what are you hoping to solve?" counts as an
-anchor, read against that question (which is never evidence).
+anchor, read against that question (which is never evidence). A pattern may
+list `requires` substrings (its regex is skipped when none occurs), and the
+`{W}` macro ("a word starts here") stands for a leading \\b because Python's
+re rejects positions much faster with it.
 
 Libraries considered: a spaCy `textcat` needs labelled data the repo does not
 have yet and cannot point at the words that show the need (and evidence is the
 product); zero-shot NLI models are far too large and slow for the 5 ms budget.
 So rules first, with their weights as data; a trained component can be added
 if measurements show it pays.
+
+Examples (the tests' corpus): `tests/intents/corpus/need_en.py`.
 """
 
 from __future__ import annotations
@@ -73,6 +79,7 @@ _LEADING_FILLER = re.compile(
     r"yes\b|yeah\b|yep\b|um+\b|plus\b|then\b|anyway\b|btw\b|tbh\b|ps\b|oh\b|ah\b|hmm+\b|thanks\b|team\b)+",
     re.IGNORECASE,
 )
+_WORD_CHAR = re.compile(r"\w")
 _CONTACT_DETAIL = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+|\+?\d[\d ().-]{7,}\d")
 _PRONOUN_OBJECT = re.compile(r"\s*(?:it|this|that|them|these|those|one)\b", re.IGNORECASE)
 _CONTRAST_ONLY = re.compile(r"\b(?:just|only|mainly|mostly|simply)\b", re.IGNORECASE)
@@ -92,6 +99,8 @@ class NeedPattern:
     negatable: bool = False
     unless: str | None = None  # a vague pattern that does not count when the clause has this anchor kind
     clause_evidence: bool = False  # evidence is the whole clause, not the clause from the cue on
+    # Substrings of the lower-cased text one of which the regex needs: a cheap gate before the regex runs.
+    requires: tuple[str, ...] = ()
     example: str = ""
 
 
@@ -153,6 +162,7 @@ def need_rules() -> NeedRules:
                 negatable=bool(row.get("negatable")),
                 unless=row.get("unless"),
                 clause_evidence=row.get("evidence") == "clause",
+                requires=tuple(w.lower() for w in row.get("requires", ())),
                 example=row.get("example", ""),
             )
         )
@@ -163,7 +173,19 @@ def need_rules() -> NeedRules:
 
 @lru_cache(maxsize=1)
 def _function_words() -> frozenset[str]:
-    return function_words() | {"i'm", "we're", "i'd", "we'd", "i've", "we've", "it's", "that's", "don't", "can't", "im"}
+    return function_words() | {
+        "i'm",
+        "we're",
+        "i'd",
+        "we'd",
+        "i've",
+        "we've",
+        "it's",
+        "that's",
+        "don't",
+        "can't",
+        "im",
+    }
 
 
 # ----------------------------------------------------------------------------- scoring
@@ -207,14 +229,18 @@ def _clauses(text: str) -> list[tuple[int, int]]:
         spans.append((start, limit))
     # A "clause" longer than a few sentences is a paste: read its start only.
     spans = [(s, min(e, s + _MAX_CLAUSE_CHARS)) for s, e in spans]
-    return [(s, e) for s, e in spans if re.search(r"\w", text[s:e])]
+    return [(s, e) for s, e in spans if _WORD_CHAR.search(text, s, e)]
 
 
 def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
     text = seg.text
     scan = text.replace("’", "'")
-    answers_need = seg.asked == "need" or bool(seg.question and _NEED_QUESTION.search(seg.question.split("?")[0][-160:] + "?"))
-    clauses = [_score_clause(seg, scan, s, e, rules, answers_need) for s, e in _clauses(text)]
+    answers_need = seg.asked == "need" or bool(
+        seg.question and _NEED_QUESTION.search(seg.question.split("?")[0][-160:] + "?")
+    )
+    lowered = scan.lower()
+    active = tuple(p for p in rules.patterns if not p.requires or any(w in lowered for w in p.requires))
+    clauses = [_score_clause(seg, scan, s, e, rules, active, answers_need) for s, e in _clauses(text)]
     # "we don't need payroll, just scheduling for 2 sites": the want carries over the contrast.
     if any(c.anchor_kind == "negated" for c in clauses):
         for c in clauses:
@@ -227,14 +253,22 @@ def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
     return clauses
 
 
-def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRules, answers_need: bool) -> _Clause:
+def _score_clause(
+    seg: Segment,
+    scan: str,
+    start: int,
+    end: int,
+    rules: NeedRules,
+    patterns: tuple[NeedPattern, ...],
+    answers_need: bool,
+) -> _Clause:
     clause = _Clause(seg, start, end)
     piece = scan[start:end]
     best_by_kind: dict[str, tuple[float, NeedPattern, int, int]] = {}
     covered: list[tuple[int, int]] = []
     vague: list[tuple[NeedPattern, int, int]] = []
     negated_at: int | None = None
-    for pat in rules.patterns:
+    for pat in patterns:
         for m in pat.regex.finditer(piece):
             if m.end() == m.start():
                 continue
@@ -266,10 +300,17 @@ def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRule
             and _content_count(scan, negated_at, contrast.start(), rules, covered) >= 1
             and _content_count(scan, contrast.end(), end, rules, covered) >= 1
         ):
-            clause.anchor, clause.anchor_kind, clause.anchor_start = "need.want.contrast.v1", "want", contrast.start()
+            clause.anchor, clause.anchor_kind, clause.anchor_start = (
+                "need.want.contrast.v1",
+                "want",
+                contrast.start(),
+            )
             content = _content_count(scan, contrast.end(), end, rules, covered)
-            clause.score = 2.0 + best_by_kind.get("own", (0.0,))[0] + min(2.0, 0.5 * content) + (
-                best_by_kind["scope"][0] if "scope" in best_by_kind else 0.0
+            clause.score = (
+                2.0
+                + best_by_kind.get("own", (0.0,))[0]
+                + min(2.0, 0.5 * content)
+                + (best_by_kind["scope"][0] if "scope" in best_by_kind else 0.0)
             )
             _set_evidence(clause, scan)
             return clause
@@ -282,18 +323,26 @@ def _score_clause(seg: Segment, scan: str, start: int, end: int, rules: NeedRule
         if answers_need and vague_total == 0:
             content = _content_count(scan, start, end, rules, covered)
             if content >= 2:
-                clause.anchor, clause.anchor_kind, clause.anchor_start = "need.answer.to_need_question.v1", "answer", start
+                clause.anchor, clause.anchor_kind, clause.anchor_start = (
+                    "need.answer.to_need_question.v1",
+                    "answer",
+                    start,
+                )
                 clause.score = 2.0 + min(2.0, 0.5 * content) + sum(w for k, (w, *_r) in best_by_kind.items())
                 _set_evidence(clause, scan)
         return clause
     # The anchor that starts the evidence: a want or action where there is one, else a problem or project.
-    anchors.sort(key=lambda a: (_EVIDENCE_PRIORITY.get(a[1].kind, 9) + (1.5 if a[0] < 1.5 else 0.0), -a[0], a[2]))
+    anchors.sort(
+        key=lambda a: (_EVIDENCE_PRIORITY.get(a[1].kind, 9) + (1.5 if a[0] < 1.5 else 0.0), -a[0], a[2])
+    )
     weight, pat, a_start, a_end = anchors[0]
     clause.anchor, clause.anchor_kind, clause.anchor_start = pat.id, pat.kind, a_start
     clause.clause_evidence = pat.clause_evidence
     # A want's object follows it; a project verb holds its object ("moving our file servers to").
     object_from = a_end if pat.kind == "want" else start
-    content = _content_count(scan, object_from, end, rules, covered + ([(a_start, a_end)] if pat.kind == "want" else []))
+    content = _content_count(
+        scan, object_from, end, rules, covered + ([(a_start, a_end)] if pat.kind == "want" else [])
+    )
     if pat.kind == "want" and _PRONOUN_OBJECT.match(scan, a_end, end):
         content = 0  # "I want it under 5 days": the object is said elsewhere
     if pat.kind in ("want", "action") and content == 0:
@@ -323,11 +372,9 @@ def _content_count(scan: str, start: int, end: int, rules: NeedRules, covered) -
         if any(s <= w.start < e for s, e in covered):
             continue
         raw = scan[w.start : w.end]
-        if raw.isupper() and len(raw) >= 2:  # IT, CRM, SSO, AWS
-            count += 1
-        elif w.text.isdigit():
-            count += 1
-        elif len(w.text) > 1 and w.text not in stop and w.text not in rules.vague_words:
+        acronym = raw.isupper() and len(raw) >= 2  # IT, CRM, SSO, AWS
+        plain = len(w.text) > 1 and w.text not in stop and w.text not in rules.vague_words
+        if acronym or w.text.isdigit() or plain:
             count += 1
     return count
 

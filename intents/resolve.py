@@ -108,16 +108,19 @@ def resolve_budget(candidates: Sequence[Finding[Budget]], view: TextView) -> Fin
 
 
 def resolve_timeframe(candidates: Sequence[Finding[Timeframe]], view: TextView) -> Finding[Timeframe] | None:
-    """SCHEMA.md's order: any date (a contract end or go-live included) over an ongoing
-    project, over "just researching" (urgency none even beside an earliest date), over an
-    earliest date, over vague words. Among dates: specific free text over a dropdown, then
-    the later chat turn, then a contract end or go-live, then the latest date."""
+    """SCHEMA.md's order: any date (a contract end or go-live included) over a contract term
+    with no date, over an ongoing project, over "just researching" (urgency none even beside
+    an earliest date), over an earliest date, over vague words. Among dates: specific free
+    text over a dropdown, then the later chat turn, then a contract end or go-live, then the
+    latest date."""
     if not candidates:
         return None
 
     def tier(f: Finding[Timeframe]) -> int:
         value = f.value
-        if value.by is not None or value.kind == "deadline":
+        if value.by is not None:
+            return 5
+        if value.kind == "deadline":  # a contract term with a vague start: no date, an urgency
             return 4
         if value.kind == "ongoing":
             return 3

@@ -60,7 +60,7 @@ THE_AT_END = re.compile(r"\bthe\s+$", re.I)
 BOUNDARY = re.compile(r"[.!?;]+(?=\s|$)|\n|\s[-–—]\s|\bbut\b", re.I)
 SENTENCE = re.compile(r"[.!?;]+(?=\s|$)|\n")
 WINDOW = 150  # characters a clause may extend either side of an anchor
-MODIFIER_REACH = 60  # how far before an anchor a modifier may start
+MODIFIER_REACH = 90  # how far before an anchor a modifier may start
 # Only the first MAX_SCAN characters of a segment are read: a timeframe is stated early, and
 # a pasted 100 KB document must not cost more than a normal message (Presidio caps text too).
 MAX_SCAN = 20_000
@@ -692,7 +692,8 @@ def _is_buying_time(
     if cand.rule.resolve in ("offset", "offset_fixed") and cues["duration_after"].regex.match(right):
         env.note(cues["duration_after"])
         return False
-    if cues["attributive_after"].regex.match(right):
+    deadline_lead = cand.lead is not None and cand.lead_text.startswith(tuple(lexicon()["deadline_lead"]))
+    if cues["attributive_after"].regex.match(right) and not deadline_lead:
         env.note(cues["attributive_after"])
         return False
     habit_ends = [h.end() for h in cues["habitual"].regex.finditer(left)]
@@ -821,7 +822,14 @@ def _anchor_value(
     if period is None:
         return None
     pos = cand.position.effect if cand.position else None
-    target = period.start if pos == "start" else _midpoint(period) if pos == "mid" else period.end
+    if pos == "start":
+        target = period.start
+    elif pos == "first_week":
+        target = min(period.start + timedelta(days=6), period.end)
+    elif pos == "mid":
+        target = _midpoint(period)
+    else:
+        target = period.end
     lead = cand.lead.effect if cand.lead else None
     suffix = cand.suffix.effect if cand.suffix else None
     if lead == "earliest" and until_then and re.search(r"\b(?:until|till|'til|til)\b", cand.lead_text):
@@ -854,10 +862,11 @@ def _anchor_value(
 
 
 def _midpoint(period: Period) -> date:
+    """ "mid-April" is the 15th; "mid-2027" the end of June; "mid-Q3" the end of July."""
     if (period.end - period.start).days <= 31:
         return period.start + timedelta(days=14)
-    middle = period.start + (period.end - period.start) / 2 - timedelta(days=1)
-    return dates.month_end(middle.year, middle.month)
+    months = (period.end.year - period.start.year) * 12 + period.end.month - period.start.month + 1
+    return dates.add_months(period.start, months // 2) - timedelta(days=1)
 
 
 def _urgency_beyond(bound: date, today: date) -> str:
@@ -971,6 +980,18 @@ def _r_mid_year(m, env, arg):
     if mid < env.today:
         mid = date(env.today.year + 1, 6, 30)
     return Period(mid, mid)
+
+
+def _r_current_period(m, env, arg):
+    resolver = {"week": _r_week, "month": _r_month, "quarter": _r_quarter, "year": _r_year}
+    return resolver[m.group("per").lower()](m, env, 0)
+
+
+def _r_after_holidays(m, env, arg):
+    day = date(env.today.year, 1, 2)
+    if day < env.today:
+        day = date(env.today.year + 1, 1, 2)
+    return Period(day, day)
 
 
 def _r_quarter_named(m, env, arg):
@@ -1124,6 +1145,8 @@ RESOLVERS: dict[str, Resolver] = {
     "quarter": _r_quarter,
     "year": _r_year,
     "mid_year": _r_mid_year,
+    "current_period": _r_current_period,
+    "after_holidays": _r_after_holidays,
     "quarter_named": _r_quarter_named,
     "half": _r_half,
     "month_named": _r_month_named,

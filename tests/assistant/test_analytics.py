@@ -348,3 +348,67 @@ def test_the_leads_csv_for_admins(app, client) -> None:
     assert [(r["name"], r["company"], r["route"]) for r in rows] == [("'+Mallory Formula", "'=1+1", "sql")]
     with runtime_of(app).sessions() as session:
         assert session.scalars(select(models.User)).one().role == "admin"
+
+
+# PostgreSQL: the JSON paths and aggregates of the queue, analytics and export on the production database ------
+
+
+@pytest.fixture
+def pg_app(policy):  # noqa: ANN001, ANN201 - an app on a fresh PostgreSQL schema, dropped afterwards
+    import os
+    import uuid
+
+    import psycopg
+    from sqlalchemy import make_url
+
+    from assistant import create_app, db
+
+    url = make_url(os.environ.get("QUALIFIER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
+    try:
+        admin = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), connect_timeout=5, autocommit=True)
+    except psycopg.OperationalError as exc:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"PostgreSQL is not reachable: {exc}")
+        pytest.skip(f"PostgreSQL is not reachable: {exc}")
+    schema = f"qualifier_dash_{uuid.uuid4().hex[:12]}"
+    with admin:
+        admin.execute(f'CREATE SCHEMA "{schema}"')
+        try:
+            scoped = url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+            app = create_app({"DATABASE_URL": scoped, "POLICY": policy, "TESTING": True})
+            db.upgrade(runtime_of(app).engine)
+            yield app
+            runtime_of(app).engine.dispose()
+        finally:
+            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.mark.postgres
+def test_queue_analytics_and_export_on_postgresql(pg_app) -> None:
+    import json as json_module
+
+    from assistant import feedback
+
+    now = datetime.now(UTC)
+    sql = add_lead(pg_app, route="sql", score=90, received_at=now - timedelta(minutes=9), sdr="maria")
+    mql = add_lead(pg_app, route="mql", score=50, received_at=now - timedelta(minutes=8))
+    add_lead(pg_app, route="discard", score=0, received_at=now, intent="spam", flags=("link_dump",))
+    client = pg_app.test_client()
+    make_user(pg_app, "maria@example.com", "sdr")
+    sign_in(client, "maria@example.com")
+
+    queue = client.get("/dashboard/queue?scope=all").get_data(as_text=True)
+    mine = client.get("/dashboard/queue").get_data(as_text=True)
+    post_action(client, sql, "accept")
+    post_action(client, sql, "contacted")
+    with runtime_of(pg_app).sessions() as session:
+        facts = {f.inquiry_id: f for f in analytics.load_facts(session, now - timedelta(days=1), now + timedelta(minutes=1))}
+        out = io.StringIO()
+        exported = feedback.export(session, out)
+
+    assert re.findall(r'data-lead="([^"]+)"', queue) == [sql, mql]
+    assert re.findall(r'data-lead="([^"]+)"', mine) == [sql]
+    assert facts[sql].decision == "accepted" and facts[sql].sdr_id == "maria"
+    assert next(f for f in facts.values() if f.route == "discard").flags == ("link_dump",)
+    assert exported == 1 and json_module.loads(out.getvalue())["expected"]["route"] == "sql"
+    assert client.get("/dashboard/analytics").status_code == 200

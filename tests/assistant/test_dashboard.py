@@ -355,9 +355,13 @@ def test_the_lead_page_shows_the_brief_and_highlights_the_evidence(app, maria) -
 
     assert "Okonkwo Adeyemi" in page
     assert 'class="brief brief-' in page  # the stored brief
+    with runtime_of(app).sessions() as session:
+        predicted = session.scalars(select(models.Qualification.predicted)).one()
     marked = re.findall(r'<mark class="ev ev-([a-z_ ]+)"[^>]*>([^<]+)</mark>', page)
-    assert ("need", "dispatch team still plans routes on whiteboards and we lose hours every morning") in marked
-    assert any(slot.startswith("contact_request") for slot, _ in marked)
+    need = predicted["need"]["spans"][0]
+    assert need["source"] == "field:message" and "whiteboards" in need["text"]
+    assert ("need", need["text"]) in marked  # exactly the stored span, in the message
+    assert ("contact_request", predicted["contact_request"]["spans"][0]["text"]) in marked
 
 
 def test_visitor_text_is_escaped_on_every_page(app, maria) -> None:

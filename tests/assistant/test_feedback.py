@@ -237,7 +237,7 @@ def test_the_exported_corpus_scores_with_qualifier_evaluate(app, client, runner,
     make_user(app, "boss@example.com", "admin")
     sign_in(client, "boss@example.com")
     post_action(client, ids[0], "accept")
-    post_action(client, ids[1], "reroute", route="mql")
+    post_action(client, ids[1], "reroute", route="redirect:partnerships")
     post_action(client, ids[2], "reject", reason="no_need", details="only wanted a brochure")
     out = cli_env / "feedback.jsonl"
 
@@ -252,7 +252,7 @@ def test_the_exported_corpus_scores_with_qualifier_evaluate(app, client, runner,
     assert report["cases"] == 3
     assert report["fabricated_evidence"]["count"] == 0
     routes = {json.loads(line)["id"]: json.loads(line)["expected"]["route"] for line in out.read_text().splitlines()}
-    assert routes == {ids[0]: "sql", ids[1]: "mql", ids[2]: "nurture"}
+    assert routes == {ids[0]: "sql", ids[1]: "redirect", ids[2]: "nurture"}
 
 
 def test_export_feedback_since_filters_by_decision_time(app, runner, cli_env) -> None:

@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select
 
 from assistant import auth, create_app, models, runtime_of
 from handoff.policy import Policy
@@ -125,12 +125,13 @@ def dashboard(app_config, live_server, slack, monkeypatch) -> Iterator[tuple[str
     ids = [_post(base, payload) for payload in (samples.form(), *OTHER_LEADS)]
     # Make the queue look like a real morning: some leads have waited a while.
     with runtime.sessions() as session:
-        for inquiry_id, minutes in zip(ids[1:3], (3, 95), strict=True):
-            session.execute(
-                update(models.Inquiry)
-                .where(models.Inquiry.id == inquiry_id)
-                .values(received_at=datetime.now(UTC) - timedelta(minutes=minutes))
-            )
+        for inquiry_id, minutes in ((ids[1], 4), (ids[3], 95)):
+            earlier = timedelta(minutes=minutes)
+            inquiry = session.get(models.Inquiry, inquiry_id)
+            inquiry.received_at -= earlier
+            for sent in session.scalars(select(models.Delivery).where(models.Delivery.inquiry_id == inquiry_id)):
+                sent.created_at -= earlier
+                sent.sent_at = sent.sent_at - earlier if sent.sent_at else None
         session.commit()
     yield base, ids
     runtime.engine.dispose()
@@ -192,7 +193,7 @@ def test_an_sdr_works_a_lead_from_the_queue_to_contacted_and_sees_the_funnel(das
     row.locator("a.lead-name").click()
     assert f"/dashboard/leads/{lead_id}" in page.url
     assert page.locator("article.brief").count() == 1
-    need = page.locator("mark.ev-need").first
+    need = page.locator("#original .fields mark.ev-need").first
     assert "whiteboards" in need.inner_text()
     _shot(page, "dashboard-lead.png")
 

@@ -166,6 +166,11 @@ def test_competitor_domain(setting: str, route: str) -> None:
     assert "competitor" in decision.reasons[-1].text
 
 
+def test_competitor_job_seeker_still_goes_to_careers() -> None:
+    policy = Policy(competitor_domains=("harlowbuilders.com",))
+    assert decide(signals("job_seeker"), inquiry(), policy).redirect_to == "careers"
+
+
 def test_customer_with_a_problem_goes_to_support_and_the_conflict_is_noted() -> None:
     policy = Policy(customer_domains=("harlowbuilders.com",))
     message = "We can't log in since this morning and need someone to call us."

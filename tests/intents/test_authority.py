@@ -89,7 +89,8 @@ def test_statement_in_free_text(text, role, needs_approval, title):
 
 
 @pytest.mark.parametrize(
-    ("title", "text", "role", "needs_approval"), [pytest.param(*row, id=f"{row[0]}: {row[1][:40]}") for row in COMBINED]
+    ("title", "text", "role", "needs_approval"),
+    [pytest.param(*row, id=f"{row[0]}: {row[1][:40]}") for row in COMBINED],
 )
 def test_statement_beats_title(title, text, role, needs_approval):
     found = authority(form(text, title))
@@ -98,7 +99,8 @@ def test_statement_beats_title(title, text, role, needs_approval):
 
 
 @pytest.mark.parametrize(
-    ("question", "answer", "role", "needs_approval"), [pytest.param(*row, id=f"{row[0]} {row[1]}") for row in CHAT]
+    ("question", "answer", "role", "needs_approval"),
+    [pytest.param(*row, id=f"{row[0]} {row[1]}") for row in CHAT],
 )
 def test_chat_answer_read_against_question(question, answer, role, needs_approval):
     found = authority(chat("we need a scheduling tool for 4 sites", question, answer))
@@ -108,9 +110,33 @@ def test_chat_answer_read_against_question(question, answer, role, needs_approva
     assert {e.source for e in found.evidence} <= {"turn:0", "turn:2"}
 
 
-@pytest.mark.parametrize(("question", "answer"), [pytest.param(*row, id=f"{row[0]} {row[1]}") for row in CHAT_NEGATIVES])
+@pytest.mark.parametrize(
+    ("question", "answer"), [pytest.param(*row, id=f"{row[0]} {row[1]}") for row in CHAT_NEGATIVES]
+)
 def test_terse_answer_to_another_question_is_no_authority(question, answer):
     assert authority(chat("we need a scheduling tool for 4 sites", question, answer)) is None
+
+
+@pytest.mark.parametrize(
+    ("label", "value", "role", "needs_approval"),
+    [
+        pytest.param("Are you the decision maker?", "Yes", "decision_maker", False, id="decision-yes"),
+        pytest.param("Are you the decision maker?", "No", "influencer", True, id="decision-no"),
+        pytest.param("Your role in the purchase", "Evaluator", "influencer", False, id="role-evaluator"),
+        pytest.param("Your role in the purchase", "End user", "end_user", True, id="role-end-user"),
+        pytest.param(
+            "Which best describes you?", "Business owner", "decision_maker", False, id="describes-owner"
+        ),
+        pytest.param("Seniority", "Director", "influencer", False, id="seniority-director"),
+    ],
+)
+def test_role_question_fields(label, value, role, needs_approval):
+    inquiry = Inquiry(
+        source="generic", channel="form", fields={label: value, "message": "Hello"}, message="Hello"
+    )
+    found = authority(inquiry)
+    assert found is not None
+    assert (found.value.role, found.value.needs_approval) == (role, needs_approval)
 
 
 def test_bot_words_are_never_evidence():
@@ -146,7 +172,9 @@ def test_negation_is_on_whole_words():
 
 def test_negated_statement_is_marked():
     candidates = extract_authority(TextView(form("I'm not the one signing.")), CTX)
-    assert ("authority.decide.the_one_who.v1", True, "end_user") in [(f.rule, f.negated, f.value.role) for f in candidates]
+    assert ("authority.decide.the_one_who.v1", True, "end_user") in [
+        (f.rule, f.negated, f.value.role) for f in candidates
+    ]
     found = resolve_authority(candidates, TextView(form("I'm not the one signing.")))
     assert found is not None and (found.value.role, found.value.needs_approval) == ("end_user", True)
 
@@ -183,7 +211,11 @@ def test_every_pattern_has_an_example_in_the_corpus():
 @pytest.mark.parametrize("pattern", authority_patterns(), ids=lambda p: p.id)
 def test_pattern_fires_on_its_own_example(pattern):
     example = pattern.example
-    inquiry = chat("hi", "Are you the one who signs off on this?", example) if pattern.kind == "answer" else form(example)
+    inquiry = (
+        chat("hi", "Are you the one who signs off on this?", example)
+        if pattern.kind == "answer"
+        else form(example)
+    )
     rules = {re.sub(r"\.disclaim\.cue_", ".cue.", f.rule) for f in extract_authority(TextView(inquiry), CTX)}
     assert pattern.id in rules
 
@@ -198,8 +230,38 @@ def test_pattern_file_ids_are_unique_and_versioned():
 # ----------------------------------------------------------------------------- properties
 
 _WORDS = st.sampled_from(
-    ["I'm", "the", "not", "CEO", "my", "boss", "decides", "sign", "off", "owner", "here", "as", "head", "of",
-     "ops", "just", "a", "manager", "no", "know", ",", ".", "\n", "—", "(", ")", "é", "’", "Director", "to"]
+    [
+        "I'm",
+        "the",
+        "not",
+        "CEO",
+        "my",
+        "boss",
+        "decides",
+        "sign",
+        "off",
+        "owner",
+        "here",
+        "as",
+        "head",
+        "of",
+        "ops",
+        "just",
+        "a",
+        "manager",
+        "no",
+        "know",
+        ",",
+        ".",
+        "\n",
+        "—",
+        "(",
+        ")",
+        "é",
+        "’",
+        "Director",
+        "to",
+    ]
 )
 _TEXT = st.one_of(st.text(max_size=300), st.lists(_WORDS, max_size=60).map(" ".join))
 

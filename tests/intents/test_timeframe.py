@@ -6,6 +6,7 @@ Each row goes through the public path: a normalized inquiry, `TextView`,
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -20,7 +21,6 @@ from intents.timeframe import extract_timeframe, fired_rules, rule_ids
 from intents.types import Context, Finding, Timeframe
 from tests.intents.corpus.timeframe_en import (
     CONTEXT,
-    D,
     DROPDOWNS,
     EXAMPLES,
     HEDGED,
@@ -30,6 +30,7 @@ from tests.intents.corpus.timeframe_en import (
     NEGATIVES,
     NOWS,
     PRECEDENCE,
+    D,
 )
 
 
@@ -255,3 +256,10 @@ def test_every_rule_is_exercised():
     for inquiry, ctx in _all_rows():
         fired |= fired_rules(TextView(inquiry), ctx)
     assert sorted(set(rule_ids()) - fired) == []
+    assert sorted(fired - set(rule_ids())) == []
+
+
+def test_rule_ids_are_unique_and_versioned():
+    ids = rule_ids()
+    assert len(ids) == len(set(ids))
+    assert [i for i in ids if not re.fullmatch(r"time(\.[a-z0-9_]+)+\.v\d+", i)] == []

@@ -104,7 +104,12 @@ STATEMENTS = [
     ("I'm the operations director for three hotels.", INF, False, "operations director"),
     ("I'm a freelance consultant helping a retailer pick a helpdesk.", INF, False, "freelance consultant"),
     ("I'm a summer intern in the finance team.", EU, False, "summer intern"),
-    ("My title is procurement specialist and I collect quotes for the plant.", INF, False, "procurement specialist"),
+    (
+        "My title is procurement specialist and I collect quotes for the plant.",
+        INF,
+        False,
+        "procurement specialist",
+    ),
     ("Been a field technician for nine years, looking for a change.", UNK, False, "field technician"),
     ("Thanks, Mira (clinic manager)", INF, False, "clinic manager"),
     (

@@ -252,8 +252,14 @@ EXAMPLES = [
     ),
     ("mar10", D("2026-03-31", "immediate"), ["We want it by March."]),
     ("mar10", D("2027-01-31", "year"), ["We'd like it in January.", "January next year."]),
+    ("mar10", D("2027-06-30", "later"), ["We'd want it by mid-2027."]),
     ("mar10", D("2027-06-30", "later"), ["Aiming for June 2027."]),
     ("mar10", D("2026-04-15", "quarter"), ["Mid-April if possible."]),
+    ("mar10", D("2026-05-07", "quarter"), ["We'd sign the first week of May."]),
+    ("mar10", D("2026-06-30", "year"), ["We'd buy in May or June."]),
+    ("mar10", D("2026-09-30", "year"), ["Q2/Q3 timeframe", "Looking at a Q2-Q3 rollout."]),
+    ("mar10", D("2026-12-31", "year"), ["Implementation would need to be complete before year-end close."]),
+    ("mar10", E("2026-06-01", "quarter"), ["We can't do anything until our new CFO starts in June."]),
     ("mar10", D("2026-07-01", "year", "deadline"), ["We need it live by the start of July."]),
     ("mar10", D("2026-09-30", "year"), ["We need it by 09/2026."]),
     ("dec28", D("2027-01-31", "quarter"), ["We'd buy in January."]),
@@ -292,7 +298,11 @@ EXAMPLES = [
     ("dec28", D("2027-01-15", "immediate"), ["We need it by the 15th."]),
     ("sun", D("2026-05-31", "immediate"), ["Need it by the 31st."]),
     # ---- weekdays (time.weekday): by Friday = the next Friday, today included
-    ("mar10", D("2026-03-13", "immediate"), ["We need a decision by Friday.", "Need it before Friday."]),
+    (
+        "mar10",
+        D("2026-03-13", "immediate"),
+        ["We need a decision by Friday.", "Need it before Friday.", "Need it by COB Friday."],
+    ),
     ("mar10", D("2026-03-10", "immediate"), ["We have to order by Tuesday."]),
     ("mar10", D("2026-03-20", "immediate"), ["We need it by next Friday."]),
     ("mar10", D("2026-03-16", "immediate"), ["We'd order by Monday."]),
@@ -361,6 +371,15 @@ EXAMPLES = [
     ("dec28", D("2027-12-25", "year"), ["We need it before Christmas."]),
     ("dec28", D("2027-01-02", "immediate"), ["We'll decide after New Year."]),
     ("dec28", D("2027-03-28", "quarter"), ["We need it by Easter."]),
+    (
+        "dec28",
+        D("2027-01-02", "immediate"),
+        ["We'll look at it after the holidays.", "Once the holidays are over."],
+    ),
+    ("mar10", D("2027-01-02", "year"), ["We'll look at it after the holidays."]),
+    ("dec28", D("2027-12-28", "year"), ["This time next year."]),
+    ("dec28", D("2027-02-28", "quarter"), ["In the next month or two."]),
+    ("dec28", D("2026-12-31", "immediate", "deadline"), ["We must sign before the quarter ends."]),
     ("mar10", D("2026-11-27", "year"), ["We need it before Black Friday this year."]),
     # ---- seasons (time.season): a season stands for its last day
     ("mar10", D("2026-08-31", "year"), ["We need it by summer.", "We'd buy over the summer."]),
@@ -372,6 +391,8 @@ EXAMPLES = [
     # money that becomes available then: an earliest date
     ("mar10", E("2027-01-01", "year"), ["We'll have budget in FY27.", "Budget is allocated for next year."]),
     ("mar10", E("2026-04-01", "immediate"), ["Funding is earmarked for Q2."]),
+    ("mar10", E("2026-07-01", "year"), ["Our budget cycle starts in July."]),
+    ("mar10", E("2027-01-01", "year"), ["We get new budget in January."]),
     (
         "mar10",
         E("2026-07-01", "year"),
@@ -691,6 +712,20 @@ PRECEDENCE = [
         None,
         D("2027-12-31", "later", "deadline"),
     ),
+    (
+        "mar10",
+        "We signed a 3-year contract last week, but we'd switch by Q3 if the price is right.",
+        None,
+        D("2026-09-30", "year", "deadline"),
+    ),
+    (
+        "mar10",
+        "We're in the middle of a migration and need the new tool by June.",
+        None,
+        D("2026-06-30", "year"),
+    ),
+    ("mar10", "Just researching, but our contract ends in June.", None, D("2026-06-30", "year", "deadline")),
+    ("mar10", "No rush. Just curious what the options are.", None, VAGUE),
 ]
 
 NEGATIVES = [
