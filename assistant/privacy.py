@@ -36,7 +36,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, quote_plus
+from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify
 from sqlalchemy import delete, or_, select, update
@@ -204,9 +204,8 @@ def find_person(session: Session, email_key: str) -> Holdings:
 
 
 def _needles(email_key: str) -> tuple[str, ...]:
-    """The address as it can appear in a body: plain, URL-encoded (form posts), JSON-escaped slash."""
-    variants = {email_key, quote(email_key, safe="").casefold(), quote_plus(email_key).casefold()}
-    return tuple(sorted(variants))
+    """The address as it can appear in a body: as typed, or URL-encoded as form posts carry it."""
+    return tuple(sorted({email_key, quote(email_key, safe="").casefold()}))
 
 
 def _like_escaped(text: str) -> str:

@@ -43,7 +43,7 @@ from pathlib import Path
 from spacy.attrs import IDX, NORM, ORTH
 from spacy.matcher import Matcher, PhraseMatcher
 
-from .context import is_hedged
+from .context import HEDGE_PHRASES, HEDGES
 from .money import MoneyMatch, currency_in, find_money
 from .nlp import get_nlp, tokens
 from .text import Segment, TextView
@@ -84,6 +84,7 @@ WINDOW_AFTER = 8  # ... or after it
 # Characters of a segment read for cues and figures: a budget is stated near the start of any
 # real message; what follows 20 KB is pasted logs or an attack, and reading it costs time.
 MAX_CHARS = 20_000
+MAX_FINDINGS = 60  # candidates kept per segment (the resolver needs one; --explain a handful)
 _LONG_RUN = re.compile(r"\S{64,}")
 LONGEST_CUE = 12  # tokens: no pattern is longer
 SHORT_ANSWER = 30  # tokens: a chat answer this short may be a bare number
@@ -255,7 +256,7 @@ def _segment_findings(
             findings.append(found)
             figure_sents.add(_span_sent(reading, m.start))
     findings.extend(_statuses(reading, mode, asked, figure_sents, withheld_sents, question))
-    return findings
+    return findings[:MAX_FINDINGS]
 
 
 def _figure(
@@ -313,7 +314,7 @@ def _figure(
     status = _figure_status(reading, money, m, ts, te, sent, mode)
     if status == "none":  # "$0": no budget, and no figure to report
         money, m = Money(None, None), replace(m, vague=True)
-    hedged = is_hedged(seg.text, m.start, m.end) or sent in reading.sents_with.get("withheld", ())
+    hedged = _hedged(reading, ts, te) or sent in reading.sents_with.get("withheld", ())
     if hedged:
         confidence -= 0.1
     budget = Budget(
@@ -375,7 +376,7 @@ def _statuses(
                 confidence=confidence,
                 rule=c.rule,
                 negated=negated,
-                hedged=is_hedged(seg.text, c.cstart, c.cend),
+                hedged=_hedged(reading, c.start, c.end),
             )
         )
 
@@ -490,6 +491,20 @@ def _label_period(label: str) -> str | None:
     if re.search(r"\b(annual|yearly|per year|a year|annually|anual|jährlich|annuel)\b", low):
         return "annual"
     return None
+
+
+def _hedged(reading: _Reading, ts: int, te: int) -> bool:
+    """A hedge ("maybe", "roughly", "I think", "not sure") among the five tokens before the span,
+    in its clause, or inside it: `intents.context`'s lexicon, read on the tokens we already have."""
+    lo = ts
+    while lo > 0 and ts - lo < 5 and reading.sent_of[lo - 1] == reading.sent_of[ts] and reading.norms[lo - 1] not in CLAUSE_BREAKS:
+        lo -= 1
+    window = reading.norms[lo:te]
+    if any(w in HEDGES for w in window):
+        return True
+    return any(
+        window[i : i + len(p)] == p for p in HEDGE_PHRASES for i in range(len(window) - len(p) + 1)
+    )
 
 
 def _approval_holds(reading: _Reading, c: _Cue) -> bool:

@@ -130,7 +130,11 @@ def slow_slack() -> Iterator[SlowReceiver]:
 
 def test_notifications_are_sent_after_the_answer_not_before(app_config, slow_slack) -> None:
     policy = Policy.from_mapping(
-        {"notify": {"targets": [{"name": "sales", "kind": "slack", "url": slow_slack.url, "routes": list(ROUTES)}]}}
+        {
+            "notify": {
+                "targets": [{"name": "sales", "kind": "slack", "url": slow_slack.url, "routes": list(ROUTES)}]
+            }
+        }
     )
     app = create_app({**app_config, "POLICY": policy, "TESTING": False})
     try:
@@ -150,7 +154,11 @@ def test_notifications_are_sent_after_the_answer_not_before(app_config, slow_sla
 
 def test_notifications_a_dead_process_did_not_send_are_sent_by_the_sweep(app, slow_slack) -> None:
     policy = Policy.from_mapping(
-        {"notify": {"targets": [{"name": "sales", "kind": "slack", "url": slow_slack.url, "routes": list(ROUTES)}]}}
+        {
+            "notify": {
+                "targets": [{"name": "sales", "kind": "slack", "url": slow_slack.url, "routes": list(ROUTES)}]
+            }
+        }
     )
     runtime = runtime_of(app)
     with runtime.sessions() as session:
@@ -169,7 +177,13 @@ def test_notifications_a_dead_process_did_not_send_are_sent_by_the_sweep(app, sl
         )
         # Processed, then the process died before sending (deliver=False and nobody sends).
         outcome = pipeline.process_event(
-            session, stored.raw_event_id, policy, runtime.settings, now=datetime.now(UTC), token=token, deliver=False
+            session,
+            stored.raw_event_id,
+            policy,
+            runtime.settings,
+            now=datetime.now(UTC),
+            token=token,
+            deliver=False,
         )
     assert outcome.status == "processed"
     assert _count(app, models.Delivery, status="pending") == 1
@@ -288,7 +302,13 @@ def test_a_job_whose_claim_was_taken_over_does_nothing(app) -> None:
 
     with runtime.sessions() as session:
         late = pipeline.process_event(
-            session, raw_event_id, runtime.policy, runtime.settings, now=datetime.now(UTC), token="stale", renew=True
+            session,
+            raw_event_id,
+            runtime.policy,
+            runtime.settings,
+            now=datetime.now(UTC),
+            token="stale",
+            renew=True,
         )
 
     assert late.status == "skipped"

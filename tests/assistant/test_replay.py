@@ -34,7 +34,9 @@ def _broken(*_args, **_kwargs):  # noqa: ANN002, ANN003, ANN202
     raise RuntimeError("analyzer exploded")
 
 
-def test_replaying_an_inquiry_adds_a_qualification_to_the_same_inquiry(app, client, auth, runner, cli_env) -> None:
+def test_replaying_an_inquiry_adds_a_qualification_to_the_same_inquiry(
+    app, client, auth, runner, cli_env
+) -> None:
     ack = client.post("/webhooks/generic", json=samples.form()).get_json()
 
     result = runner.invoke(cli, ["replay", "--inquiry", ack["id"]])
@@ -45,7 +47,9 @@ def test_replaying_an_inquiry_adds_a_qualification_to_the_same_inquiry(app, clie
     assert client.get(ack["url"], headers=auth).get_json()["status"] == "processed"
 
 
-def test_a_failure_is_retried_then_kept_failed_visible_and_replayable(app_config, auth, runner, cli_env, monkeypatch):
+def test_a_failure_is_retried_then_kept_failed_visible_and_replayable(
+    app_config, auth, runner, cli_env, monkeypatch
+):
     app = create_app({**app_config, "MAX_ATTEMPTS": 1})
     client = app.test_client()
     monkeypatch.setattr(pipeline, "qualify_inquiry", _broken)
@@ -103,14 +107,16 @@ def test_a_conversation_is_replayed_once_as_a_whole(app, client, runner, cli_env
         "/webhooks/intercom", json=intercom("conversation.user.created", "c-81", [OPENING], event="r1")
     ).get_json()
     client.post(
-        "/webhooks/intercom", json=intercom("conversation.user.replied", "c-81", [OPENING, QUESTION], event="r2")
+        "/webhooks/intercom",
+        json=intercom("conversation.user.replied", "c-81", [OPENING, QUESTION], event="r2"),
     )
     before = _count(app, models.Qualification, inquiry_id=first["id"])
 
     result = runner.invoke(cli, ["replay", "--since", "2000-01-01"])
 
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [f"{first['id']}: processed (route {result.output.split('route ')[1][:-2]})"]
+    (line,) = result.output.splitlines()
+    assert line.startswith(f"{first['id']}: processed (route ")
     assert _count(app, models.Qualification, inquiry_id=first["id"]) == before + 1
     assert _count(app, models.Inquiry) == 1
 
