@@ -65,6 +65,7 @@ MIN_LABEL_SCORE = 2.0
 MODEL_WEIGHT = 2.5
 MODEL_MIN_PROBABILITY = 0.6
 CLEAR_SCORE = 3.0
+BUYING_GATE = 2.0
 
 FREE_TEXT_KINDS = ("turn", "message", "subject", "other")
 LABEL_WORDS = {
@@ -114,8 +115,9 @@ def classify_intent(
     for label, weight, note in _slot_votes(slots, contact, injected + claimed):
         scores[label] += weight
         notes.append(note)
-    if max(scores.values(), default=0.0) < CLEAR_SCORE:
-        # Only when the rules are unsure does the trained classifier get a say.
+    if max(scores.values(), default=0.0) < CLEAR_SCORE and scores["buying"] < BUYING_GATE:
+        # Only when the rules are unsure, and little says "buyer", does the
+        # trained classifier get a say: it must not talk a buyer out of a lead.
         for label, weight, note in _model_votes(view):
             scores[label] += weight
             notes.append(note)

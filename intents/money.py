@@ -144,9 +144,9 @@ class _Tok:
     end: int
 
 
-def _lex(text: str) -> list[_Tok]:
+def _lex(text: str, start: int = 0, end: int | None = None) -> list[_Tok]:
     out: list[_Tok] = []
-    for m in _LEX_RE.finditer(text):
+    for m in _LEX_RE.finditer(text, start, len(text) if end is None else end):
         kind = m.lastgroup or "sym"
         raw = m.group()
         start, end = m.start(), m.end()
@@ -391,16 +391,59 @@ _STARTERS = frozenset(
 
 
 MAX_MATCHES = 400  # a message with more figures than this is a table or an attack; the rest is skipped
+MAX_ATTEMPTS = 4000  # tokens tried as the start of an expression, for the same reason
+_CHUNK = 4000  # characters parsed at a time; an expression never spans the margins below
+_MARGIN_BEFORE = 80
+_MARGIN_AFTER = 240
+# What every money expression holds: a digit, a number word or a magnitude word.
+_ANCHOR = re.compile(
+    r"\d|\b(?:" + "|".join(sorted({*_UNITS, *_TENS, "hundred", "thousand", "million", "grand", "few", "couple",
+                                    "several", "half", "quarter", "tens", "hundreds", "thousands", "millions",
+                                    "figure", "figures"}, key=len, reverse=True)) + r")\b",
+    re.IGNORECASE,
+)
 
 
 def find_money(text: str, currency_hint: str | None = None) -> list[MoneyMatch]:
-    """Every money expression in `text`, left to right, none overlapping (at most MAX_MATCHES).
+    """Every money expression in `text`, left to right, none overlapping.
 
     A figure with no currency marker takes `currency_hint` (None stays None).
     Bare numbers come back with `latent=True`: whether they are money is for
-    the caller's context to say.
+    the caller's context to say. The text is read in chunks, skipping those
+    with no digit or number word, and reading stops after MAX_MATCHES
+    expressions or MAX_ATTEMPTS tries: time stays linear and bounded on any input.
     """
-    return _Parser(text, _lex(text), currency_hint).run()
+    out: list[MoneyMatch] = []
+    attempts = [MAX_ATTEMPTS]
+    pos, n = 0, len(text)
+    while pos < n and len(out) < MAX_MATCHES and attempts[0] > 0:
+        end = _space_after(text, min(n, pos + _CHUNK))
+        lo = _space_before(text, max(0, pos - _MARGIN_BEFORE))
+        hi = _space_after(text, min(n, end + _MARGIN_AFTER))
+        if _ANCHOR.search(text, pos, min(n, end + 40)):
+            for match in _Parser(text, _lex(text, lo, hi), currency_hint, attempts).run():
+                if match.start < pos:
+                    continue  # the previous chunk read it
+                if match.start >= end or len(out) >= MAX_MATCHES:
+                    break
+                out.append(match)
+        pos = max(end, out[-1].end if out else end)
+    return out
+
+
+def _space_after(text: str, i: int) -> int:
+    """The first whitespace at or after i (at most 64 characters on), or i."""
+    for k in range(i, min(len(text), i + 64)):
+        if text[k].isspace():
+            return k
+    return i
+
+
+def _space_before(text: str, i: int) -> int:
+    for k in range(i, max(-1, i - 64), -1):
+        if text[k : k + 1].isspace():
+            return k
+    return i
 
 
 def parse_money(text: str, currency_hint: str | None = None, *, latent: bool = False) -> Money | None:
@@ -495,11 +538,20 @@ class _Expr:
 
 
 class _Parser:
-    def __init__(self, text: str, toks: list[_Tok], hint: str | None) -> None:
+    def __init__(self, text: str, toks: list[_Tok], hint: str | None, attempts: list[int] | None = None) -> None:
+        self.attempts = attempts if attempts is not None else [MAX_ATTEMPTS]  # shared by the chunks of a text
         self.text = text
         self.toks = toks
         self.n = len(toks)
         self.hint = hint
+        self._currencies: dict[tuple[int, str], tuple[_Currency, int] | None] = {}
+
+    def currency(self, i: int, position: str) -> tuple[_Currency, int] | None:
+        """`_currency_at`, remembered: the driver and the amount rule ask about the same tokens."""
+        key = (i, position)
+        if key not in self._currencies:
+            self._currencies[key] = _currency_at(self.toks, i, position)
+        return self._currencies[key]
 
     # tokens ---------------------------------------------------------------------------
     def low(self, i: int) -> str:
@@ -524,7 +576,10 @@ class _Parser:
         while i < self.n:
             tok = self.toks[i]
             expr = None
-            if tok.kind in ("num", "cur") or tok.low in _STARTERS or _currency_at(self.toks, i, "prefix"):
+            if tok.kind in ("num", "cur") or tok.low in _STARTERS or self.currency(i, "prefix"):
+                self.attempts[0] -= 1
+                if self.attempts[0] < 0:
+                    break
                 expr = self.expression(i, floor)
             if expr is None:
                 i += 1
@@ -533,8 +588,6 @@ class _Parser:
             match = self.to_match(expr)
             if match is not None:
                 out.append(match)
-                if len(out) >= MAX_MATCHES:
-                    break
             i = floor = expr.end
         return out
 
@@ -543,7 +596,7 @@ class _Parser:
         toks, n = self.toks, self.n
         j = i
         currency, explicit, rules = None, False, set()
-        cur = _currency_at(toks, j, "prefix")
+        cur = self.currency(j, "prefix")
         if cur:
             currency, explicit = cur[0].iso, cur[0].iso != "*"
             rules.add("money.currency.prefix.v1")
@@ -597,12 +650,12 @@ class _Parser:
             j += 1
         # letters glued to a figure that are no magnitude ("2nd", "10am", "5GB", "3x") make it no money
         if j < n and self.touching(j) and toks[j].kind == "word" and toks[j - 1].kind == "num":
-            if not _currency_at(toks, j, "suffix"):
+            if not self.currency(j, "suffix"):
                 return None
         if j < n and toks[j].kind == "num" and self.touching(j):
             return None
         # suffix currency ("€", "USD", "dollars", "k€")
-        suf = _currency_at(toks, j, "suffix")
+        suf = self.currency(j, "suffix")
         if suf and toks[j].start - toks[j - 1].end <= 1:
             if suf[0].iso == "GBP" and toks[j].low in ("pound", "pounds") and self.low(j + suf[1]) in ("of", "weight", "heavy"):
                 return None
@@ -661,25 +714,27 @@ class _Parser:
                 # leave the scale word to the magnitude step: "a thousand dollars" = 1 x thousand
                 return frac, k
             return None
-        total, current, seen, j = 0.0, 0.0, False, i
+        # "twenty-five", "two hundred and fifty", "twelve hundred"; never "one two three"
+        current, last, j = 0.0, "", i
         while j < n:
             w = self.low(j)
-            if w in _UNITS:
-                current += _UNITS[w]
-            elif w in _TENS:
-                current += _TENS[w]
-            elif w == "hundred" and seen:
-                current = (current or 1) * 100
-            elif w in ("-", "and") and seen and (self.low(j + 1) in _UNITS or self.low(j + 1) in _TENS):
+            if w in _UNITS and (last in ("", "hundred") or (last == "tens" and _UNITS[w] < 10)):
+                current, last = current + _UNITS[w], "unit"
+            elif w in _TENS and last in ("", "hundred"):
+                current, last = current + _TENS[w], "tens"
+            elif w == "hundred" and last in ("unit", "tens") and current < 100:
+                current, last = current * 100, "hundred"
+            elif (w == "-" and last == "tens" and self.low(j + 1) in _UNITS) or (
+                w == "and" and last == "hundred" and (self.low(j + 1) in _UNITS or self.low(j + 1) in _TENS)
+            ):
                 j += 1
                 continue
             else:
                 break
-            seen = True
             j += 1
-        if not seen:
+        if not last:
             return None
-        return total + current, j
+        return current, j
 
     # expressions ------------------------------------------------------------------------
     def expression(self, i: int, floor: int) -> _Expr | None:
@@ -831,7 +886,7 @@ class _Parser:
                     expr.end = j + 1
                     continue
             if expr.currency in (None, "*") and not expr.vague:
-                cur = _currency_at(self.toks, j, "suffix")
+                cur = self.currency(j, "suffix")
                 if cur is not None and cur[0].iso != "*" and self.toks[j].start - self.toks[j - 1].end <= 1:
                     expr.currency, expr.explicit = cur[0].iso, True  # "100,000+ USD"
                     expr.rules.add("money.currency.suffix.v1")
@@ -913,7 +968,7 @@ class _Parser:
         limit = min(self.n, first.end + 12)
         while k < limit:
             tok = self.toks[k]
-            if tok.kind in ("num", "cur") or tok.low in _UNITS or tok.low in _TENS or _currency_at(self.toks, k, "prefix"):
+            if tok.kind in ("num", "cur") or tok.low in _UNITS or tok.low in _TENS or self.currency(k, "prefix"):
                 second = self.expression(k, first.end)
                 if second is None or second.vague or second.lo is None and second.hi is None:
                     return first
@@ -984,7 +1039,7 @@ class _Parser:
             k += 1
             if self.low(k) == "of":
                 k += 1
-            if self.low(k) in _VAGUE_SCALES and (self.low(k) != "hundred" or _currency_at(self.toks, k + 1, "suffix")):
+            if self.low(k) in _VAGUE_SCALES and (self.low(k) != "hundred" or self.currency(k + 1, "suffix")):
                 if self.low(k) == "k" and not self.touching(k):
                     return None
                 return self.vague_expr(i, k + 1)
@@ -992,16 +1047,16 @@ class _Parser:
         # "tens of thousands", "hundreds of thousands", "thousands of dollars"
         if low in ("tens", "hundreds") and self.low(i + 1) == "of" and self.low(i + 2) in ("thousands", "millions"):
             return self.vague_expr(i, i + 3)
-        if low in ("thousands", "millions") and self.low(i + 1) == "of" and _currency_at(self.toks, i + 2, "suffix"):
+        if low in ("thousands", "millions") and self.low(i + 1) == "of" and self.currency(i + 2, "suffix"):
             return self.vague_expr(i, i + 2)
         return None
 
     def vague_expr(self, start: int, end: int) -> _Expr:
         explicit = False
         money_word = True
-        cur = _currency_at(self.toks, end, "suffix") if end < self.n else None
-        if self.low(end) == "of" and _currency_at(self.toks, end + 1, "suffix"):
-            cur = _currency_at(self.toks, end + 1, "suffix")
+        cur = self.currency(end, "suffix") if end < self.n else None
+        if self.low(end) == "of" and self.currency(end + 1, "suffix"):
+            cur = self.currency(end + 1, "suffix")
             end += 1
         if cur:
             explicit = cur[0].iso != "*"

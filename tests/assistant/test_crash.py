@@ -76,7 +76,7 @@ class Service:
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            start_new_session=True,
+            process_group=0,  # a group of its own, which the workers join
         )
         self.processes = [server]
         for _ in range(self.workers):
@@ -210,6 +210,19 @@ def _settled(database_url: str, connect_args: dict, keys: list[str], deadline: f
         engine.dispose()
 
 
+def _left_by_the_kill(database_url: str, connect_args: dict, acked: dict[str, str]) -> tuple[int, int]:
+    """(events stored but never acknowledged, acknowledged events not processed) right after the kill."""
+    engine = create_engine(database_url, connect_args=connect_args)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(select(models.RawEvent.idempotency_key, models.RawEvent.status)).all()
+    finally:
+        engine.dispose()
+    stored = sum(1 for key, _status in rows if key not in acked)
+    unfinished = sum(1 for key, status in rows if key in acked and status != "processed")
+    return stored, unfinished
+
+
 def _crash_and_recover(service: Service, database_url: str, connect_args: dict) -> None:
     deadline = time.monotonic() + BUDGET_SECONDS
     service.start(deadline)
@@ -222,6 +235,7 @@ def _crash_and_recover(service: Service, database_url: str, connect_args: dict) 
     stream.join()
     acked_before_kill = dict(stream.acked)
     assert 0 < len(acked_before_kill) < STREAM, "the kill did not happen mid-stream"
+    stored, unfinished = _left_by_the_kill(database_url, connect_args, acked_before_kill)
 
     service.start(deadline)
     unacknowledged = [i for i in everything if stream.key(i) not in stream.acked]
@@ -241,8 +255,9 @@ def _crash_and_recover(service: Service, database_url: str, connect_args: dict) 
     unprocessed = [k for k in keys if k not in found or found[k][3] != "processed"]
     print(  # noqa: T201 - the counts the test is about (pytest -s shows them)
         f"kill -9 mid-stream: sent {STREAM}, acknowledged before the kill {len(acked_before_kill)}, "
-        f"re-sent {len(unacknowledged)}, lost {len(lost)}, duplicated {len(duplicated)}, "
-        f"unprocessed {len(unprocessed)}"
+        f"of them unprocessed at the kill {unfinished}, stored but unacknowledged at the kill {stored}; "
+        f"re-sent {len(unacknowledged)}; lost {len(lost)}, duplicated {len(duplicated)}, "
+        f"unprocessed at the end {len(unprocessed)}"
     )
     assert (lost, duplicated, wrong_id, unprocessed) == ([], [], [], [])
     service.stop()

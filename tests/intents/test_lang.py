@@ -15,7 +15,7 @@ EXAMPLES = [
         "We are replacing our ticketing tool and need something that handles email and chat for 14 agents.",
     ),
     ("es", "Buenas tardes, buscamos un programa para gestionar las reservas de nuestras tres clínicas."),
-    ("de", "Hallo, wir suchen eine Lösung für die Zeiterfassung unserer Außendienstmitarbeiter."),
+    ("de", "Hallo, für unsere Tischlerei brauchen wir ein Programm, das die Arbeitsstunden der Monteure erfasst."),
     ("fr", "Bonjour, nous cherchons un logiciel pour gérer les plannings de nos équipes de nettoyage."),
     ("pt", "Olá, estamos à procura de um sistema para controlar o estoque das nossas lojas."),
     ("nl", "Goedemorgen, wij zoeken een systeem om de planning van onze monteurs te regelen."),

@@ -35,7 +35,7 @@ POSITIVES = [
     "An independent security review of our mobile banking app.",
     "Tracking hours for 25 lifeguards across 6 pools.",
     "Buscamos un sistema de inventario para nuestras cuatro ferreterías.",
-    "Wir suchen eine Lösung für die Schichtplanung in zwei Werken.",
+    "Für unsere drei Bäckereien brauchen wir ein Kassensystem mit Lagerverwaltung.",
     "Nous cherchons un outil de planification pour 40 techniciens.",
     "Precisamos organizar as entregas da padaria por aplicativo.",
     "We zoeken een boekhoudpakket voor onze vijf winkels.",
@@ -83,17 +83,17 @@ NEGATIVES = [
     "We are a 20-person accounting firm in Leeds.",
     "hello",
     "test",
-    "Could you send me a price range?",
+    "Ballpark figure for something like this?",
     "Please call me back tomorrow morning.",
     "Do you offer discounts for nonprofits?",
 ]
 
 # Support chores and how-to questions: not a need.
 SUPPORT_CHORES = [
-    "Please cancel our subscription at the end of the term.",
-    "How do I export all our invoices to CSV?",
+    "Kindly cancel the plan once our yearly renewal comes round.",
+    "Is there a way to download every receipt as a spreadsheet?",
     "Can you resend last month's invoice to accounts@example.com?",
-    "How do I add a new user to our account?",
+    "Where do I go to add a seat for the new bookkeeper?",
     "Please update the card on file for our account.",
     "Where can I find the API key?",
     "Could you change the admin on our account to my colleague?",
