@@ -24,17 +24,24 @@ shutdown); a second SIGTERM stops at once, and the sweep recovers that job.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from . import pipeline, runtime_of
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import db, pipeline, runtime_of
 
 if TYPE_CHECKING:
     from flask import Flask
+    from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
+
+# How long a starting worker waits for `qualifier serve` (or `init-db`) to create or upgrade the schema.
+SCHEMA_WAIT_SECONDS = 60.0
 
 
 @lru_cache(maxsize=1)
@@ -75,6 +82,7 @@ def main(*, burst: bool = False, echo: Callable[[str], None] = print) -> None:
     settings = runtime.settings
     if not settings.queue_mode or settings.redis_url is None:
         raise RuntimeError("qualifier worker runs in queue mode only: set QUALIFIER_REDIS_URL")
+    _wait_for_schema(runtime.engine, echo)
     pipeline.warm_up(runtime.policy)
     rq_queue = queue.rq_queue(settings.redis_url, settings.queue_name)
     rq_queue.connection.ping()  # fail now, with a clear message, when Redis is not there
@@ -89,3 +97,28 @@ def main(*, burst: bool = False, echo: Callable[[str], None] = print) -> None:
     finally:
         if sweeper is not None:
             sweeper.stopping.set()
+
+
+def _wait_for_schema(
+    engine: Engine, echo: Callable[[str], None], seconds: float = SCHEMA_WAIT_SECONDS
+) -> None:
+    """Wait until the database is at the newest migration (`qualifier serve` or `init-db` upgrades it)."""
+    from alembic.runtime.migration import MigrationContext
+
+    head = db.head_revision()
+    deadline = time.monotonic() + seconds
+    told = False
+    while True:
+        try:
+            with engine.connect() as connection:
+                current = MigrationContext.configure(connection).get_current_revision()
+        except SQLAlchemyError:
+            current = None
+        if current == head:
+            return
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the database is at revision {current}, not {head}: run `qualifier init-db`")
+        if not told:
+            echo(f"Waiting for the database schema (revision {current}, want {head}; `qualifier init-db`)...")
+            told = True
+        time.sleep(0.5)

@@ -8,7 +8,7 @@ Sources, all in the person's own words (SCHEMA.md "authority"):
   here", "Mira (clinic manager)"): a cue pattern from
   `patterns/authority.jsonl` (kind `cue`) followed by title words;
 - statements ("I sign off", "my boss decides", "need CFO approval", "not my
-  call", "I'm putting together options for my VP"): the other pattern kinds
+  call", "I'm compiling a comparison for our COO"): the other pattern kinds
   of `patterns/authority.jsonl`, each with a stable id, the role and
   needs_approval it implies, and what a negation turns it into;
 - a terse chat answer read against the bot's or agent's question just before
@@ -664,7 +664,7 @@ def _finding_for(pat: Pattern, m: re.Match[str], seg: Segment, scan: str) -> Fin
             reading = _title_after(text, m.end(), pat.loose)
             if not reading:
                 return None
-        if pat.role is not None:  # "I'm just a devops engineer": a disclaimer with a title
+        if pat.role is not None:  # "I'm just a warehouse picker": a disclaimer with a title
             senior = reading.seniority and RANK[reading.seniority] >= RANK["supervisor"]
             role = "influencer" if senior else pat.role
             value = Authority(

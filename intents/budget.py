@@ -77,6 +77,12 @@ YEAR_WORDS = frozenset(
      "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
      "sept", "oct", "nov", "dec"}
 )
+COMPANY_NOUNS = frozenset(
+    {"company", "business", "firm", "brand", "startup", "agency", "organization", "organisation", "retailer",
+     "manufacturer", "operation", "nonprofit", "charity", "chain", "group", "enterprise", "shop", "store",
+     "practice", "distributor", "wholesaler", "corporation", "corp", "empresa", "unternehmen", "entreprise",
+     "bedrijf", "azienda"}
+)
 PRICE_WORDS = frozenset({"price", "pricing", "cost", "costs", "plan", "plans", "charge", "fee", "tier", "package", "subscription"})
 CLAUSE_BREAKS = frozenset({",", ";", ":", "(", ")", "-", "–", "—", "but", "and", "so", "though", "however"})
 WINDOW_BEFORE = 10  # tokens a cue may stand before the figure
@@ -276,6 +282,9 @@ def _figure(
         c.kind == "none" and c.sent == sent and c.end <= ts and ts - c.end <= 3 for c in reading.around(ts - 3, ts)
     ):
         return None
+    # "a $5M company", "a 20k-seat business": a description of them, not a sum to spend
+    if te < len(reading.norms) and reading.norms[te] in COMPANY_NOUNS:
+        return None
     cued_close = pos is not None and pos[0] <= 4 and pos[1].kind in ("budget_word", "spend")
     if m.latent:
         value = m.money.max if m.money.max is not None else m.money.min
@@ -296,8 +305,8 @@ def _figure(
     elif asked and (short or not m.vague):
         rule, confidence = m.rule, 0.8
     elif m.explicit_currency or m.money_word:
-        if _price_question(reading, ts, te, sent) or m.per_unit == "hour":
-            return None  # a price asked about, or an hourly rate offered
+        if _price_question(reading, ts, te, sent) or m.per_unit:
+            return None  # a price asked about, or a rate per user or hour with no word of theirs
         rule, confidence = m.rule, 0.55
     elif m.vague:
         return None
@@ -408,13 +417,14 @@ def _statuses(
                 for b in reading.around(c.start - 3, c.start)
             )
             bare = reading.norms[c.start] in ("no", "nope") or c.end - c.start > 1 and reading.norms[c.start] == "not"
-            if bare and not near_budget and len(reading.norms) > 8:
-                continue  # "no sorry, I'm not buying": a "no" that answers something else
+            if bare and not near_budget and len(reading.norms) > 8 and not _yes_no_question(question):
+                continue  # "what budget have you set aside?" "no sorry, I'm not buying": no answer to it
             if opening(c) or near_budget:
                 add(c, "none", 0.75, negated=True)
                 status_sents.add(c.sent)
         elif c.kind == "yes":
-            if opening(c) and not overlaps_withheld(c):
+            negated = c.start > 0 and reading.norms[c.start - 1] in ("not", "never", "no")
+            if opening(c) and not overlaps_withheld(c) and not negated and _yes_no_question(question):
                 status = "approved" if _asks_approval(question) else "unknown"
                 add(c, status, 0.7 if status == "approved" else 0.5)
                 status_sents.add(c.sent)
@@ -537,6 +547,23 @@ def _price_question(reading: _Reading, ts: int, te: int, sent: int) -> bool:
     lo, hi = max(0, ts - 15), min(len(reading.norms), te + 15)
     words = {reading.norms[t] for t in range(lo, hi) if reading.sent_of[t] == sent}
     return bool(words & PRICE_WORDS)
+
+
+_WH_WORDS = re.compile(
+    r"\b(?:what|what's|whats|how|which|when|where|who|why|cu[aá]nto|cu[aá]l|qu[eé]|wie|welche[snmr]?|quel(?:le)?s?|"
+    r"combien|quanto|qual|hoeveel|welk[e]?)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=256)
+def _yes_no_question(question: str | None) -> bool:
+    """The last sentence of the bot's question (or the field label) asks yes or no: it has no
+    wh-word ("Is budget approved?", "Budget set aside?"; not "What budget have you set aside?")."""
+    if not question:
+        return False
+    sentences = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]
+    return not _WH_WORDS.search(sentences[-1])
 
 
 def _asks_approval(question: str | None) -> bool:

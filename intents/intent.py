@@ -22,8 +22,11 @@ and never count as evidence. A message that is nothing but such instructions
 is spam; a genuine request that also carries them keeps its intent.
 
 An optional trained text classifier (`intents.training`, built by
-`qualifier train` into the git-ignored `intents/models/`) adds a bounded
-weight when it is present; the rules decide alone when it is not.
+`qualifier train` into the git-ignored `intents/models/`) is the generaliser:
+cue tables read what they were written for, and fresh phrasings of a job
+application or a vendor pitch often match no cue. When little in a message
+says "buyer", the classifier's reading adds weight to its label; when it is
+absent, the rules decide alone (and the tests pass either way).
 
 Libraries tried: spaCy's `TextCategorizer` alone (trained on our own examples)
 is a good tie-breaker but cannot explain itself or see e-mail domains and page
@@ -60,12 +63,13 @@ TAIL_SCAN = 1_000
 INJECTION_SCAN = 200_000
 # A non-buying label needs at least this much weight to win.
 MIN_LABEL_SCORE = 2.0
-# What a trained model may add at most, and the rule score above which it has
-# no say (see `_model_votes`).
-MODEL_WEIGHT = 2.5
-MODEL_MIN_PROBABILITY = 0.6
-CLEAR_SCORE = 3.0
-BUYING_GATE = 2.0
+# The trained classifier (see `_model_votes`) adds MODEL_WEIGHT x its probability
+# to the label it reads, when that probability is at least MODEL_MIN_PROBABILITY
+# and the message carries less than BUYING_GATE of buying evidence: it reads
+# phrasings no cue was written for, but never talks a buyer out of a lead.
+MODEL_WEIGHT = 6.0
+MODEL_MIN_PROBABILITY = 0.3
+BUYING_GATE = 1.5
 
 FREE_TEXT_KINDS = ("turn", "message", "subject", "other")
 LABEL_WORDS = {
@@ -115,9 +119,8 @@ def classify_intent(
     for label, weight, note in _slot_votes(slots, contact, injected + claimed):
         scores[label] += weight
         notes.append(note)
-    if max(scores.values(), default=0.0) < CLEAR_SCORE and scores["buying"] < BUYING_GATE:
-        # Only when the rules are unsure, and little says "buyer", does the
-        # trained classifier get a say: it must not talk a buyer out of a lead.
+    if scores["buying"] < BUYING_GATE:
+        # Only when little says "buyer" does the trained classifier get a say.
         for label, weight, note in _model_votes(view):
             scores[label] += weight
             notes.append(note)

@@ -46,7 +46,7 @@ RULES: dict[str, str] = {
     "money.bound.max.v1": "an upper bound (under, up to, max, no more than, at most, X or less, X tops)",
     "money.bound.min.v1": "a lower bound (at least, north of, over, minimum, X+, X or more)",
     "money.approx.v1": "an approximate figure (about, around, ~, roughly, X-ish, X or so): min = max",
-    "money.stretch.v1": "a figure then a higher one it can stretch to (8k a month, can stretch to 10)",
+    "money.stretch.v1": "a figure then a higher one it can stretch to (12k per month, could stretch to 15)",
     "money.period.v1": "a period after the figure (per month, /mo, a year, annually, one-off)",
     "money.per_unit.v1": "a per-unit price kept as written ($25/user/month -> 25 monthly)",
     "money.vague.v1": "a vague magnitude with no figure (six figures, a few thousand, tens of thousands)",
@@ -150,13 +150,23 @@ def _lex(text: str, start: int = 0, end: int | None = None) -> list[_Tok]:
         kind = m.lastgroup or "sym"
         raw = m.group()
         start, end = m.start(), m.end()
+        stop = None
         if kind == "word" and raw.endswith(".") and raw.lower() not in _ABBREV_DOT:
             raw, end = raw[:-1], end - 1  # a sentence full stop, not part of the word
+            stop = _Tok("sym", ".", ".", end, end + 1)
+        if kind == "word" and (elided := _ELISION.match(raw)):
+            # "d'environ", "l'anno": the article, then the word (read on its own by the rules)
+            cut = start + elided.end(1)
+            out.append(_Tok("word", raw[: elided.end(1)], elided.group(1).lower().replace("’", "'"), start, cut))
+            out.append(_Tok("word", raw[elided.end(1) :], raw[elided.end(1) :].lower(), cut, end))
+        else:
             out.append(_Tok(kind, raw, raw.lower().replace("’", "'"), start, end))
-            out.append(_Tok("sym", ".", ".", end, end + 1))
-            continue
-        out.append(_Tok(kind, raw, raw.lower().replace("’", "'"), start, end))
+        if stop is not None:
+            out.append(stop)
     return out
+
+
+_ELISION = re.compile(r"((?:d|l|qu|j|n|s|c|m|t|dell|dall|nell|sull|all|un)['’])[^\W\d_]", re.I)
 
 
 def _number_value(raw: str) -> tuple[float, bool]:
@@ -165,10 +175,8 @@ def _number_value(raw: str) -> tuple[float, bool]:
     for sp in _SPACE:
         s = s.replace(sp, "")
     if "," in s and "." in s:
-        if s.rfind(",") > s.rfind("."):
-            s = s.replace(".", "").replace(",", ".")
-        else:
-            s = s.replace(",", "")
+        decimal_comma = s.rfind(",") > s.rfind(".")
+        s = s.replace(".", "").replace(",", ".") if decimal_comma else s.replace(",", "")
         return float(s), False
     if "," in s:
         if re.fullmatch(r"\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}", s):
@@ -214,6 +222,7 @@ _MAGNITUDES: dict[str, tuple[float, bool, bool]] = {
 _MIL = "mil"
 _ENGLISH_DOLLARS = frozenset({"USD", "CAD", "AUD", "NZD", "SGD", "HKD", "GBP"})
 
+_PERCENT = frozenset({"%", "percent", "pct", "prozent", "procent", "pourcent"})
 _RANGE_JOINERS = frozenset({"-", "–", "—", "~", "to", "through", "thru", "till", "or", "bis", "à", "a", "tot", "até", "ate", "hasta", "au"})
 _BETWEEN = frozenset({"between", "entre", "zwischen", "tussen", "tra", "fra"})
 _BETWEEN_AND = frozenset({"and", "&", "y", "e", "und", "et", "en", "-", "–", "—", "to", "a"})
@@ -290,7 +299,7 @@ _PERIOD_NOUNS = {
     "año": "annual", "ano": "annual", "an": "annual", "jaar": "annual", "anno": "annual",
 }
 _SLASH_ONLY = {"m": "monthly", "y": "annual", "a": "annual"}
-_PER_WORDS = frozenset({"per", "a", "an", "each", "every", "pro", "por", "par", "al", "im", "ao", "all'", "each", "/", "p"})
+_PER_WORDS = frozenset({"per", "a", "an", "each", "every", "pro", "por", "par", "al", "im", "ao", "all'", "/", "p"})
 _PERIOD_ADVERBS = {
     "monthly": "monthly", "annually": "annual", "yearly": "annual", "annual": "annual", "pa": "annual",
     "pm": "monthly", "mensual": "monthly", "mensuales": "monthly", "mensualmente": "monthly",
@@ -310,7 +319,7 @@ _PERIOD_PHRASES: dict[tuple[str, ...], str] = {
     ("p", ".", "a", "."): "annual", ("p", ".", "a"): "annual", ("p", "/", "a"): "annual",
     ("p", "/", "m"): "monthly", ("p", "/", "y"): "annual", ("per", "annum"): "annual",
     ("for", "the", "year"): "annual", ("a", "year"): "annual", ("a", "month"): "monthly",
-    ("l'anno",): "annual", ("al", "mese"): "monthly", ("all'anno",): "annual", ("im", "monat"): "monthly",
+    ("l'", "anno"): "annual", ("al", "mese"): "monthly", ("all'", "anno"): "annual", ("im", "monat"): "monthly",
 }
 _UNIT_NAMES = frozenset({
     "user", "seat", "license", "licence", "agent", "head", "employee", "member", "person", "location",
@@ -337,16 +346,15 @@ _QUANTITY_NOUNS = frozenset({
     "articles", "posts", "times", "x", "steps", "resolution", "monitors", "displays", "screens", "tvs",
     "pixels", "p", "fps", "hz", "dpi", "questions", "responses", "surveys", "participants", "attendees",
     "guests", "people's", "person", "sellers", "buyers", "vendors", "suppliers", "partners", "doors",
-    "homes", "houses", "apartments", "tenants", "residents", "calls", "agents", "projects", "invoices",
-    "packages", "boxes", "units", "cameras", "sensors", "meters", "phones", "laptops", "computers",
+    "homes", "houses", "apartments", "tenants", "residents", "projects", "invoices",
+    "packages", "cameras", "sensors", "phones", "laptops", "computers",
     "workstations", "mailboxes", "domains", "websites", "stars", "reviews", "ratings", "percent", "%",
     "pct", "prozent", "procent", "pourcent", "points", "degrees", "usuarios", "empleados", "mitarbeiter",
     "nutzer", "utilisateurs", "employés", "usuários", "funcionários", "gebruikers", "medewerkers", "utenti",
     "dipendenti", "personas", "personen", "personnes", "pessoas", "persone", "stück", "piezas", "pièces",
-    "likes", "shares", "clicks", "installs", "players", "members", "loads", "shifts", "jobs", "hires",
+    "likes", "shares", "clicks", "players", "loads", "shifts", "jobs", "hires",
     "candidates", "roles", "positions", "km²", "m²", "acres", "hectares", "floors", "sqm", "bottles",
-    "cases", "cans", "cups", "meals", "covers", "tables", "nights", "bookings", "reservations", "seats",
-    "listeners", "readers", "viewers", "plays", "streams", "registrants", "signups", "subs", "audience",
+    "cases", "cans", "cups", "meals", "covers", "tables", "nights", "bookings", "reservations", "listeners", "readers", "viewers", "plays", "streams", "registrants", "signups", "subs", "audience",
 })
 
 # Vague magnitudes
@@ -649,9 +657,9 @@ class _Parser:
             rules.add("money.magnitude.v1")
             j += 1
         # letters glued to a figure that are no magnitude ("2nd", "10am", "5GB", "3x") make it no money
-        if j < n and self.touching(j) and toks[j].kind == "word" and toks[j - 1].kind == "num":
-            if not self.currency(j, "suffix"):
-                return None
+        glued = j < n and self.touching(j) and toks[j].kind == "word" and toks[j - 1].kind == "num"
+        if glued and not self.currency(j, "suffix"):
+            return None
         if j < n and toks[j].kind == "num" and self.touching(j):
             return None
         # suffix currency ("€", "USD", "dollars", "k€")
@@ -668,8 +676,7 @@ class _Parser:
                 j += suf[1]
         amount.currency, amount.explicit, amount.end = currency, explicit, j
         # percentages are never money
-        if j < n and (toks[j].low in ("%", "percent", "pct", "prozent", "procent", "pourcent") or (
-            toks[j].low == "per" and self.low(j + 1) == "cent")):
+        if j < n and (toks[j].low in _PERCENT or (toks[j].low == "per" and self.low(j + 1) == "cent")):
             return None
         return amount
 
@@ -685,9 +692,9 @@ class _Parser:
 
     def number_words(self, i: int) -> tuple[float, int] | None:
         """ "fifty thousand", "two hundred and fifty", "a million", "half a million", "ten grand" """
-        toks, n = self.toks, self.n
+        n = self.n
         low = self.low(i)
-        if low == "half" and self.low(i + 1) in ("a", "of") :
+        if low == "half" and self.low(i + 1) in ("a", "of"):
             k = i + 1
             if self.low(k) == "of" and self.low(k + 1) == "a":
                 k += 1
@@ -751,6 +758,14 @@ class _Parser:
             rule="money.amount.words.v1" if words else "money.amount.digits.v1", rules=set(a.rules),
             first=a, last=a,
         )
+        # "10-15%", "10 to 20 percent": a range of percentages, not of money
+        if (
+            self.low(a.end) in ("-", "–", "to")
+            and a.end + 1 < self.n
+            and self.toks[a.end + 1].kind == "num"
+            and self.low(a.end + 2) in _PERCENT
+        ):
+            return None
         before = self.prefix(a.start, floor)
         kind = before[0] if before else None
         # ranges: "50-75k", "$5k to $8k", "between 20 and 30 thousand", "de 10 a 20 mil"
@@ -811,9 +826,9 @@ class _Parser:
         if hi < lo:
             return None
         # two years or two quantities glued by a dash ("2025-2026") are no range of money
-        if not (a.explicit or b.explicit or a.magnitude or b.magnitude or a.money_word or b.money_word):
-            if all(1900 <= v <= 2100 and float(v).is_integer() for v in (a.value, b.value)):
-                return None
+        marked = a.explicit or b.explicit or a.magnitude or b.magnitude or a.money_word or b.money_word
+        if not marked and all(1900 <= v <= 2100 and float(v).is_integer() for v in (a.value, b.value)):
+            return None
         if joiner == "or" and not (a.explicit or b.explicit or a.magnitude or b.magnitude):
             return None
         return lo, hi
@@ -878,13 +893,13 @@ class _Parser:
                     return
                 expr.end = end
                 continue
-            if self.low(j) == "+" and self.touching(j) and expr.bound is None and expr.hi == expr.lo:
-                if self.low(j + 1) not in _PLUS_ADDS:
-                    expr.hi, expr.bound = None, "min"
-                    expr.rules.add("money.bound.min.v1")
-                    expr.rule = "money.bound.min.v1"
-                    expr.end = j + 1
-                    continue
+            plus = self.low(j) == "+" and self.touching(j) and expr.bound is None and expr.hi == expr.lo
+            if plus and self.low(j + 1) not in _PLUS_ADDS:  # "50k+", not "5k + VAT"
+                expr.hi, expr.bound = None, "min"
+                expr.rules.add("money.bound.min.v1")
+                expr.rule = "money.bound.min.v1"
+                expr.end = j + 1
+                continue
             if expr.currency in (None, "*") and not expr.vague:
                 cur = self.currency(j, "suffix")
                 if cur is not None and cur[0].iso != "*" and self.toks[j].start - self.toks[j - 1].end <= 1:
@@ -961,7 +976,7 @@ class _Parser:
     _STRETCH = frozenset({"stretch", "stretching", "push", "pushing", "flex", "extend", "up", "max", "maximum", "possibly", "maybe", "perhaps", "ceiling", "cap", "go", "most", "tops", "limit", "top"})
 
     def stretch(self, first: _Expr) -> _Expr:
-        """ "8k a month, can stretch to 10" -> 8000..10000 monthly; "at least 5k but no more than 8k". """
+        """ "12k per month, could stretch to 15" -> 12000..15000 monthly; "at least 5k but no more than 8k". """
         if first.vague or first.bound == "max" or first.lo is None or first.rule in ("money.range.v1", "money.between.v1"):
             return first
         k = first.end
@@ -1120,7 +1135,7 @@ _NOT_PLURAL = frozenset({
     "this", "is", "was", "has", "does", "as", "us", "plus", "less", "tops", "ish", "thanks", "unless",
     "across", "towards", "besides", "perhaps", "always", "sometimes", "yes", "its", "his", "hers", "ours",
     "yours", "theirs", "whereas", "minus", "bucks", "dollars", "euros", "pounds", "francs", "rupees",
-    "reais", "pesos", "dólares", "dolares", "libras", "yes", "thus", "various", "afterwards", "upwards",
+    "reais", "pesos", "dólares", "dolares", "libras", "thus", "various", "afterwards", "upwards",
     "downwards", "onwards", "regardless", "nevertheless", "anyways", "fees",
     # verbs: "10k works for us", "5k sounds right"
     "works", "sounds", "seems", "looks", "makes", "gets", "fits", "covers", "includes", "goes", "means",

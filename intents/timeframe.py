@@ -659,7 +659,7 @@ def _nearest_cue_at(left: str, rules: RuleSet, classes: tuple[str, ...]) -> tupl
 
 def _terse_enough(cand: _Cand, search: str, clause_start: int, clause_end: int) -> bool:
     """A bare anchor counts as an answer only when the turn (or its first clause) is short:
-    "q3", "next month probably", not "we're a tiny team right now"."""
+    "q3", "next month probably", not "there are only three of us right now"."""
     if cand.lead or cand.position or cand.suffix or cand.rule.context == "free":
         return True
     words = len(re.findall(r"\w+", search))
@@ -762,7 +762,7 @@ def _fiscal_statement_value(
     cand: _Cand, search: str, clause_start: int, env: _Env, rules: RuleSet
 ) -> Timeframe | None:
     """ "Our fiscal year starts in April" says when a year starts: no timeframe, unless it
-    follows "until" ("no budget until our new financial year starts in July"): then the
+    follows "until" ("nothing can be spent until the next fiscal year starts in October"): then the
     start is an earliest date."""
     lead = _right_match(rules.lead, search[clause_start : cand.start])
     if lead is None or lead[0].effect not in ("earliest", "earliest_after"):
@@ -833,7 +833,7 @@ def _anchor_value(
     lead = cand.lead.effect if cand.lead else None
     suffix = cand.suffix.effect if cand.suffix else None
     if lead == "earliest" and until_then and re.search(r"\b(?:until|till|'til|til)\b", cand.lead_text):
-        lead = "deadline"  # "can't switch until 2027, we're locked in until then": the contract end
+        lead = "deadline"  # "won't change anything until 2028, we're tied in until then": the contract end
     if (
         not_before
         and lead not in ("earliest", "earliest_after", "after")

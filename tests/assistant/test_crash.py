@@ -62,6 +62,7 @@ class Service:
     cwd: Path
     port: int
     workers: int = 0  # `qualifier worker` processes (queue mode)
+    starts: int = 0
     processes: list[subprocess.Popen] = field(default_factory=list)
 
     @property
@@ -70,26 +71,28 @@ class Service:
 
     def start(self, deadline: float) -> None:
         command = [sys.executable, "-c", "from assistant.cli import cli; cli()"]
-        server = subprocess.Popen(
-            [*command, "serve", "--workers", "2", "--port", str(self.port)],
-            cwd=self.cwd,
-            env=self.env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            process_group=0,  # a group of its own, which the workers join
-        )
+        self.starts += 1
+        with (self.cwd / f"serve-{self.starts}.log").open("wb") as log:
+            server = subprocess.Popen(
+                [*command, "serve", "--workers", "2", "--port", str(self.port)],
+                cwd=self.cwd,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                process_group=0,  # a group of its own, which the workers join
+            )
         self.processes = [server]
-        for _ in range(self.workers):
-            self.processes.append(
-                subprocess.Popen(
+        for n in range(self.workers):
+            with (self.cwd / f"worker-{self.starts}-{n}.log").open("wb") as log:
+                worker = subprocess.Popen(
                     [*command, "worker"],
                     cwd=self.cwd,
                     env=self.env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
                     process_group=server.pid,
                 )
-            )
+            self.processes.append(worker)
         while time.monotonic() < deadline:
             assert server.poll() is None, "the server stopped while starting"
             try:
@@ -98,7 +101,12 @@ class Service:
                         return
             except OSError:
                 time.sleep(0.2)
-        raise AssertionError("the server did not become ready in time")
+        raise AssertionError(f"the server did not become ready in time:\n{self.logs()}")
+
+    def logs(self) -> str:
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-3000:]}" for p in sorted(self.cwd.glob("*.log"))
+        )
 
     def kill(self) -> None:
         """kill -9 of the whole process group: web master, web workers, RQ workers."""
@@ -146,7 +154,9 @@ class Stream:
 
     @staticmethod
     def body(i: int) -> bytes:
-        message = f"We run {i + 3} depots and need a scheduling tool this quarter; can we see a demo? (ref {i})"
+        message = (
+            f"We run {i + 3} depots and need a scheduling tool this quarter; can we see a demo? (ref {i})"
+        )
         return samples.body(samples.form(fields={"message": message, "email": f"buyer{i}@depot{i}.example"}))
 
     def send(self, indices: list[int]) -> None:
@@ -259,7 +269,7 @@ def _crash_and_recover(service: Service, database_url: str, connect_args: dict) 
         f"re-sent {len(unacknowledged)}; lost {len(lost)}, duplicated {len(duplicated)}, "
         f"unprocessed at the end {len(unprocessed)}"
     )
-    assert (lost, duplicated, wrong_id, unprocessed) == ([], [], [], [])
+    assert (lost, duplicated, wrong_id, unprocessed) == ([], [], [], []), service.logs()
     service.stop()
 
 
@@ -333,7 +343,9 @@ def redis_queue() -> Iterator[tuple[str, str]]:
 
 @pytest.mark.postgres
 @pytest.mark.redis
-def test_kill_9_loses_nothing_and_duplicates_nothing_in_queue_mode(tmp_path, postgres_schema, redis_queue) -> None:
+def test_kill_9_loses_nothing_and_duplicates_nothing_in_queue_mode(
+    tmp_path, postgres_schema, redis_queue
+) -> None:
     database_url, schema = postgres_schema
     redis_url, queue_name = redis_queue
     # The schema goes in the URL the service reads, as libpq options.

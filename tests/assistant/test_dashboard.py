@@ -464,7 +464,9 @@ def test_invalid_actions_change_nothing_and_say_why(app, maria, action, fields, 
 
 
 def test_marking_contacted_records_the_first_contact_time(app, maria) -> None:
-    inquiry_id = add_lead(app, route="sql", score=90, received_at=NOW - timedelta(minutes=3), sdr="maria")
+    # Received three minutes (and a few seconds) before now, whenever this test runs.
+    received = datetime.now(UTC) - timedelta(minutes=3, seconds=10)
+    inquiry_id = add_lead(app, route="sql", score=90, received_at=received, sdr="maria")
 
     post_action(maria, inquiry_id, "contacted", via="phone")
     first = _state(app, inquiry_id).contacted_at

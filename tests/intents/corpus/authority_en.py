@@ -6,7 +6,7 @@ partner, general counsel -> decision_maker; any director, manager, lead,
 supervisor, consultant, procurement -> influencer; intern -> end_user; other
 individual contributors -> unknown); a statement beats the title; someone else
 deciding or signing -> influencer with needs_approval; disclaiming any say ->
-end_user with needs_approval; "my boss asked me to look" -> needs_approval false.
+end_user with needs_approval; "my manager wants me to research options" -> needs_approval false.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ STATEMENTS = [
     ("Owner here. Our bakery needs 3,000 printed boxes a month.", DM, False, "Owner"),
     ("I'm one of the techs at a small plumbing outfit.", UNK, False, "techs"),
     ("I'm a payroll specialist at a hospital group.", UNK, False, "payroll specialist"),
-    ("I'm the new IT manager at a chain of dental clinics.", INF, False, "IT manager"),
+    ("I'm the IT manager at a chain of dental clinics.", INF, False, "IT manager"),
     ("I'm the operations director for three hotels.", INF, False, "operations director"),
     ("I'm a freelance consultant helping a retailer pick a helpdesk.", INF, False, "freelance consultant"),
     ("I'm a summer intern in the finance team.", EU, False, "summer intern"),
@@ -157,7 +157,7 @@ STATEMENTS = [
     ("Anything like this has to go through procurement.", INF, True, None),
     ("The board will have the final say.", INF, True, None),
     ("My manager is the final approver on vendors.", INF, True, None),
-    ("I'll need to run it by our owner first.", INF, True, None),
+    ("Let me check it with our managing partner before anything is signed.", INF, True, None),
     ("It's really up to my director.", INF, True, None),
     ("Pending budget approval from head office.", INF, True, None),
     ("Board approval is required for anything this size.", INF, True, None),
@@ -175,11 +175,11 @@ STATEMENTS = [
     ("I'm only an end user of the scheduling side.", EU, True, None),
     ("I'd be using it daily but I'm not the one buying.", EU, True, None),
     # disclaims the decision but evaluates or recommends
-    ("I'm not the decision maker, but I'd be the one bringing it to her.", INF, True, None),
+    ("I don't have final say on purchases, but I'll be the one presenting it to him.", INF, True, None),
     ("Not my decision, I'll recommend one and our COO signs.", INF, True, None),
     # evaluates or recommends (no approval said)
-    ("I'm putting together options for my VP.", INF, False, None),
-    ("My boss asked me to look into route planning tools.", INF, False, None),
+    ("I'm compiling a comparison for our COO.", INF, False, None),
+    ("My manager wants me to research scheduling software for the depot.", INF, False, None),
     ("I'll show it to our CFO next week.", INF, False, None),
     ("I've been tasked with finding a new payroll provider.", INF, False, None),
     ("I'm on the selection committee for the new ERP.", INF, False, None),
@@ -258,7 +258,7 @@ NEGATIVES = [
 # (text, evidence the merged finding must include)
 IN_SENTENCE = [
     ("Hi! I'm the lab supervisor at a regional hospital.", "lab supervisor"),
-    ("We have 3 sites. I'm the one signing off on this.", "I'm the one signing off"),
+    ("Two warehouses here. I'm the person who approves this kind of spend.", "I'm the person who approves"),
     ("Honestly, our CFO signs anything over 5k.", "our CFO signs"),
     ("Sorry, not my call really.", "not my call"),
     ("Hey, I'm Dana, the head of finance at a tile importer.", "head of finance"),

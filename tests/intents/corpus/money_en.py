@@ -70,7 +70,7 @@ EXAMPLES: list[tuple[Money, list[str]]] = [
     (usd(50_000), ["about $50k", "around 50k", "~$50k", "roughly 50 grand", "approximately $50,000", "50k-ish", "$50k or so", "circa 50k", "in the ballpark of $50k", "something like 50k", "50k give or take", "ca. 50.000 $", "approx. $50k"]),
     (eur(30_000), ["etwa 30.000 €", "environ 30 000 €", "alrededor de 30.000 euros", "cerca de 30 mil euros", "ongeveer €30.000", "circa 30.000 euro", "ungefähr 30.000 EUR", "aproximadamente 30.000 €"]),
     # --- "X, can stretch to Y"
-    (usd(8_000, 10_000, "monthly"), ["8k a month, can stretch to 10", "$8k/month, could stretch to $10k", "8k per month but we can push to 10k", "8k a month, 10k max"]),
+    (usd(12_000, 15_000, "monthly"), ["12k monthly, we can stretch to 15", "$12k/month, could stretch to $15k", "12k per month but we can push to 15k", "12k a month, 15k max"]),
     (usd(5_000, 8_000), ["5k, max 8k", "5k, up to 8k if needed", "at least $5k but no more than $8k", "$5k, maybe $8k", "around 5k, could go up to 8k"]),
     # --- periods and per-unit prices
     (usd(25, 25, "monthly"), ["$25/user/month", "$25 per user per month", "$25 per seat/mo", "25 dollars a seat each month", "$25 per user monthly"]),
@@ -123,7 +123,7 @@ IN_SENTENCE: list[tuple[str, str, Money]] = [
     ("Our budget is about $50k this year.", "about $50k", usd(50_000)),
     ("We could spend between $20k and $30k on the rollout.", "between $20k and $30k", usd(20_000, 30_000)),
     ("Anything under 10k works for us", "under 10k", usd(None, 10_000)),
-    ("Looking at 8k a month, can stretch to 10 if the fit is right", "8k a month, can stretch to 10", usd(8_000, 10_000, "monthly")),
+    ("We're thinking 12k monthly, we can stretch to 15 if the results are there", "12k monthly, we can stretch to 15", usd(12_000, 15_000, "monthly")),
     ("Pricing around €8k/mo would be fine.", "around €8k/mo", eur(8_000, 8_000, "monthly")),
     ("We have maybe 5-8k for this", "5-8k", usd(5_000, 8_000)),
     ("Budget: $25/user/month for 80 users", "$25/user/month", usd(25, 25, "monthly")),
