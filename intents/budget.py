@@ -4,7 +4,7 @@
 one. A candidate is either a figure (every money expression `intents.money`
 finds that the words around it make the person's own budget) or a status
 without a figure: `approved` ("budget is approved", "we've budgeted for it",
-"$6k left in this year's budget"), `none` ("no budget yet", "can't afford
+"$4k still unspent in our tooling budget"), `none` ("no budget yet", "can't afford
 it", "TBD"), `unknown` ("tight budget", "six figures"). "Not sure" and
 "rather not say" give nothing: the slot stays absent.
 
@@ -237,9 +237,23 @@ def _mode(seg: Segment) -> str | None:
     return "text"
 
 
+_BUDGET_WORDS = re.compile(
+    r"budget|spend|invest|price\s*range|ballpark|afford|\bmoney\b|\bfunds?\b|earmark|set\s+aside|"
+    r"presupuesto|or[çc]amento|begroting",
+    re.I,
+)
+
+
 @lru_cache(maxsize=256)
 def _label_is_budget(label: str) -> bool:
-    return bool(re.search(r"budget|spend|invest|price\s*range|how\s+much|presupuesto|or[çc]amento|begroting", label, re.I))
+    return bool(_BUDGET_WORDS.search(label))
+
+
+@lru_cache(maxsize=256)
+def _money_question(question: str | None) -> bool:
+    """The bot's last words ask about money ("Is money earmarked for it?"), whatever slot
+    `intents.text` filed them under."""
+    return bool(question) and "?" in question and bool(_BUDGET_WORDS.search(question))
 
 
 def _segment_findings(
@@ -247,7 +261,7 @@ def _segment_findings(
 ) -> list[Finding[Budget]]:
     seg = reading.segment
     question = seg.label if mode in ("field", "labelled") else seg.question
-    asked = mode in ("field", "labelled") or seg.asked == "budget"
+    asked = mode in ("field", "labelled") or seg.asked == "budget" or _money_question(seg.question)
     short = len(reading.norms) <= SHORT_ANSWER
     segment_currency = next((m.money.currency for m in matches if m.explicit_currency and m.money.currency), None)
     currency = currency_in(question) or segment_currency or ctx.currency_hint or inquiry_currency
@@ -277,7 +291,7 @@ def _figure(
     field = mode == "field"
     if not field and neg is not None and (pos is None or neg[0] < pos[0]):
         return None
-    # "can't afford 10k+": the figure is what they cannot pay; the "none" cue speaks for them
+    # "cannot afford 25k+": the figure is what they cannot pay; the "none" cue speaks for them
     if m.bound != "max" and any(
         c.kind == "none" and c.sent == sent and c.end <= ts and ts - c.end <= 3 for c in reading.around(ts - 3, ts)
     ):
@@ -418,7 +432,7 @@ def _statuses(
             )
             bare = reading.norms[c.start] in ("no", "nope") or c.end - c.start > 1 and reading.norms[c.start] == "not"
             if bare and not near_budget and len(reading.norms) > 8 and not _yes_no_question(question):
-                continue  # "what budget have you set aside?" "no sorry, I'm not buying": no answer to it
+                continue  # "how much did you put aside?" "nope, we sell software too": no answer to it
             if opening(c) or near_budget:
                 add(c, "none", 0.75, negated=True)
                 status_sents.add(c.sent)
@@ -559,7 +573,7 @@ _WH_WORDS = re.compile(
 @lru_cache(maxsize=256)
 def _yes_no_question(question: str | None) -> bool:
     """The last sentence of the bot's question (or the field label) asks yes or no: it has no
-    wh-word ("Is budget approved?", "Budget set aside?"; not "What budget have you set aside?")."""
+    wh-word ("Is budget approved?", "Funds in place?"; not "How much did you put aside?")."""
     if not question:
         return False
     sentences = [p for p in re.split(r"(?<=[.!?])\s+", question.strip()) if p]

@@ -941,7 +941,7 @@ class _Parser:
             if not (low == "p" and not self.touching(j + 1)):
                 return "period", value, j + size
         if low in _PERIOD_ADVERBS:
-            # "12k monthly listeners", "50k annual visitors": an adjective on a count
+            # "30k monthly readers", "50k annual visitors": an adjective on a count
             nxt = self.low(j + 1)
             if nxt in _QUANTITY_NOUNS or nxt in ("active", "unique", "recurring", "returning") or _plural_noun(nxt):
                 return None

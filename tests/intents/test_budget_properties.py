@@ -78,8 +78,8 @@ def test_chat_evidence_is_the_visitor_slice(turns):
 
 
 REALISTIC = (
-    "We're a 40-person agency looking for a project tool. Our budget is around $8k/month, can stretch to "
-    "10k. We currently pay $400/mo for the old one. No budget for extras. Call 555-0100.\n"
+    "A 35-strong studio after a planning tool. We plan on roughly $7k/month, might go to "
+    "9k. Today we pay $350/mo for the old one. No budget for extras. Ring 555-0143.\n"
 )
 PATHOLOGICAL = {
     "realistic": REALISTIC * (100_000 // len(REALISTIC)),

@@ -54,7 +54,7 @@ def test_figure_without_marker_and_without_hint_has_no_currency(text, expected):
 @pytest.mark.parametrize(
     ("question", "currency"),
     [
-        pytest.param("What budget are you working with, in USD?", "USD", id="code"),
+        pytest.param("Which figure do you plan with, in USD?", "USD", id="code"),
         pytest.param("Roughly how many euros could you invest?", "EUR", id="word"),
         pytest.param("What's your budget in £?", "GBP", id="symbol"),
         pytest.param("What's your budget?", None, id="none named"),
