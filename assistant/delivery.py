@@ -108,6 +108,8 @@ def assign_lead(
 ) -> Assignment:
     """The SDR (or queue) for a qualified inquiry; an SDR already given the lead keeps it."""
     roster = policy.roster
+    if decision.route not in roster.routes or not roster.sdrs:
+        return assign(normalized, decision, roster, now=now)  # a queue: no history to read
     previous = _stored_assignment(session, inquiry.id, policy)
     if previous is not None and previous.sdr is not None and decision.route in roster.routes:
         return previous
@@ -200,12 +202,15 @@ def plan_rows(
 ) -> list[models.Delivery]:
     """`plan` inside the caller's transaction: the pipeline commits them with the qualification,
     so a lead is never processed without the record of what must still be sent."""
+    targets = policy.notify.targets_for(inquiry.route or "")
+    if not targets:
+        return []
     existing = {
         (d.channel, d.target)
         for d in session.scalars(select(models.Delivery).where(models.Delivery.inquiry_id == inquiry.id))
     }
     made = []
-    for target in policy.notify.targets_for(inquiry.route or ""):
+    for target in targets:
         if (target.kind, target.name) in existing:
             continue
         delivery = models.Delivery(

@@ -344,7 +344,8 @@ def qualify_event(
             assignee=assignment,
         )
         finished = now + timedelta(seconds=time.perf_counter() - started)
-        session.refresh(inquiry, with_for_update=True)
+        if inquiry.channel == "chat":  # a conversation may have grown meanwhile (conversations.py)
+            session.refresh(inquiry, with_for_update=True)
         if inquiry.normalized == snapshot:
             _store_qualification(session, inquiry, decision, predicted, formats, signals, policy, finished)
             delivery.plan_rows(session, inquiry, policy, now=now)

@@ -66,6 +66,8 @@ class Sweeper(threading.Thread):
 
 
 def _start_sweeper(worker: Any) -> None:
+    import os, sys
+    sys.setswitchinterval(float(os.environ.get("XSW", "0.005")))
     app = worker.wsgi
     settings = runtime_of(app).settings
     if settings.sweep_seconds and not settings.queue_mode:

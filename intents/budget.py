@@ -9,26 +9,27 @@ it", "TBD"), `unknown` ("tight budget", "six figures"). "Not sure" and
 "rather not say" give nothing: the slot stays absent.
 
 Whether a figure is budget is decided by whole-token cue phrases within a
-bounded window in the same sentence (`patterns/budget.jsonl`, spaCy `Matcher`
-patterns on the token NORM, so "can't", "cannot" and "can not" read alike):
-the nearest cue wins, a positive one ("budget", "willing to spend", "we've
-got") against a negative one (revenue, salary, refunds, invoices, scam sums,
-what they pay today, a vendor's price). A figure in a budget field, or in a
-chat answer to the bot's budget question, needs no cue; a bare number ("5000")
-counts only there or right after the word budget. A figure with a currency
-marker and no cue either way counts with a lower confidence: in a buying
-message a "$" figure is usually the budget.
+bounded window in the same sentence (`patterns/budget.jsonl`: spaCy `Matcher`
+token patterns and `PhraseMatcher` phrase lists, both on the token NORM, so
+"can't", "cannot" and "can not" read alike): the nearest cue wins, a positive
+one ("budget", "willing to spend", "we've got") against a negative one
+(revenue, salary, refunds, invoices, scam sums, what they pay today, a
+vendor's price). A figure in a budget field, or in a chat answer to the bot's
+budget question, needs no cue; a bare number ("5000") counts only there or
+right after the word budget. A figure with a currency marker and no cue
+either way counts with a lower confidence: in a buying message a "$" figure
+is usually the budget.
 
 A figure with no currency marker takes, in order: the currency the bot's
 question or the field label names ("in USD?", "Budget (EUR)"), one written
 elsewhere in the same segment, `ctx.currency_hint` (the form's country), one
 written elsewhere in the inquiry; else None.
 
-We tried spaCy's `EntityRuler` MONEY patterns and `price-parser` for the
-figures (see `intents/money.py`), and a bag-of-words classifier over the
-sentence for "is it budget": on a few hundred labelled sentences it could not
-tell "we pay $400/mo now" from "we can pay $400/mo" and explained nothing, so
-the cues are explicit data with ids. Examples: `tests/intents/corpus/budget_en.py`.
+No library decides whether a figure is somebody's budget (the figure parsers
+we looked at are discussed in `intents/money.py`); a trained sentence
+classifier would need labelled sentences we do not have and could not say why
+it chose, so the cues are explicit data with ids, and the example table is
+`tests/intents/corpus/budget_en.py`.
 """
 
 from __future__ import annotations
@@ -145,6 +146,13 @@ def extract_budget(view: TextView, ctx: Context) -> list[Finding[Budget]]:
     for reading, mode, matches in readings:
         findings.extend(_segment_findings(reading, mode, matches, ctx, inquiry_currency))
     return findings
+
+
+def explain_cues(text: str) -> list[tuple[str, str]]:
+    """(pattern id, words) of every budget cue in `text`, in order: for --explain and the
+    test that every pattern id has an example."""
+    seg = Segment(source="field:text", text=text, kind="message")
+    return [(c.rule, text[c.cstart : c.cend]) for c in _read(seg).cues]
 
 
 # --- patterns ------------------------------------------------------------------------------
@@ -302,7 +310,7 @@ def _figure(
     cued_close = pos is not None and pos[0] <= 4 and pos[1].kind in ("budget_word", "spend")
     if m.latent:
         value = m.money.max if m.money.max is not None else m.money.min
-        if value is None or (not field and _year_like(reading, m, ts, value)):
+        if value is None or (not field and _year_like(m, value)):
             return None
         if field:
             rule, confidence = "budget.field.v1", 0.85
@@ -334,7 +342,7 @@ def _figure(
         money = replace(money, currency=currency)
     if money.period is None:
         money = replace(money, period=_period_near(reading, ts, te, sent) or label_period)
-    status = _figure_status(reading, money, m, ts, te, sent, mode)
+    status = _figure_status(reading, money, m, ts, te, sent)
     if status == "none":  # "$0": no budget, and no figure to report
         money, m = Money(None, None), replace(m, vague=True)
     hedged = _hedged(reading, ts, te) or sent in reading.sents_with.get("withheld", ())
@@ -357,7 +365,7 @@ def _figure(
     )
 
 
-def _figure_status(reading: _Reading, money: Money, m: MoneyMatch, ts: int, te: int, sent: int, mode: str) -> str:
+def _figure_status(reading: _Reading, money: Money, m: MoneyMatch, ts: int, te: int, sent: int) -> str:
     if not m.vague and (money.max == 0 or (money.max is None and money.min == 0)):
         return "none"
     approved = [
@@ -547,7 +555,7 @@ def _followed_by(reading: _Reading, c: _Cue, words: frozenset[str]) -> bool:
     return c.end < len(reading.norms) and reading.norms[c.end] in words
 
 
-def _year_like(reading: _Reading, m: MoneyMatch, ts: int, value: float) -> bool:
+def _year_like(m: MoneyMatch, value: float) -> bool:
     """A bare 1900..2100 is a year ("by 2026", "Q3 2026"), unless a budget field holds it."""
     if m.money.min != m.money.max or not float(value).is_integer():
         return False

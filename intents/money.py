@@ -1,4 +1,4 @@
-"""Money expressions: "$50k–$75k", "under 10k", "€8k/mo", "between 20 and 30 thousand", "1.200,50 €".
+"""Money expressions: "$50k–$75k", "under 10k", "€7k/mo", "between 20 and 30 thousand", "1.200,50 €".
 
 A small grammar in the shape of Duckling's money dimension: a lexer (figures in
 the thousand separators of several locales, currency symbols, ISO codes and
@@ -10,13 +10,14 @@ character span and the ids of the rules that built it; `parse_money(text)`
 reads a text that is one expression whole. The example corpus is
 `tests/intents/corpus/money_en.py`; every rule id has at least one example.
 
-Libraries tried: `price-parser` (Zyte) reads one price per string and knows no
-magnitudes, ranges or words ("50-75k" -> 50, "under 10k" -> 10, "ten grand" ->
-nothing); `quantulum3` needs a trained classifier, reads "4k video" and "50k
-users" as money-like quantities and has no ranges with inherited magnitudes;
-Duckling itself is a Haskell service (a process and a network hop per message)
-whose money rules have one English negative and no "can stretch to".
-Hand-written rules plus a large example table do better here.
+Libraries: `price-parser` (Zyte) was tried and reads one price per string
+with no magnitudes, ranges or words ("50-75k" -> 50, "under 10k" -> 10, "ten
+grand" -> nothing). `quantulum3` was considered and not adopted: a general
+quantity parser with a trained unit disambiguator, more than this task needs,
+and its money knowledge would still need our bounds, periods and locales on
+top. Duckling itself is a Haskell service
+(another process and a network hop per message). Hand-written rules plus a
+large example table fit better here.
 
 Nothing here decides whether a figure is somebody's budget: that is
 `intents/budget.py`, which reads the words around each match.

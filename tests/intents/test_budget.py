@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 import forms
-from intents.budget import extract_budget
+from intents.budget import PATTERNS_FILE, explain_cues, extract_budget
 from intents.resolve import resolve_budget
 from intents.text import TextView
 from intents.types import Budget, Context, Finding
@@ -82,3 +82,20 @@ def test_approved_wins_over_stated_and_keeps_the_figure():
 def test_resolver_accepts_no_candidates():
     _, _, view = budget_of(form("Hello there"))
     assert resolve_budget([], view) is None
+
+
+def _persons_words(case: Case) -> list[str]:
+    payload = case.payload
+    if "fields" in payload:
+        return [str(v) for v in payload["fields"].values()]
+    return [t["text"] for t in payload["transcript"] if t["role"] == "visitor"]
+
+
+def test_every_budget_pattern_has_an_example():
+    ids = {json.loads(line)["id"] for line in PATTERNS_FILE.read_text(encoding="utf-8").splitlines() if line.strip()}
+    hit = {rule for case in CASES for text in _persons_words(case) for rule, _ in explain_cues(text)}
+    assert ids - hit == set()
+
+
+def test_explain_cues_names_the_words():
+    assert ("budget.none.no_budget.v1", "no budget") in explain_cues("We have no budget yet.")

@@ -44,7 +44,7 @@ def test_latent_needs_context(question, answer, expected):
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        pytest.param("50k", Money_none := None, id="no hint keeps currency null"),
+        pytest.param("50k", None, id="no hint keeps currency null"),
     ],
 )
 def test_figure_without_marker_and_without_hint_has_no_currency(text, expected):
@@ -71,3 +71,8 @@ def test_matches_do_not_overlap_and_stay_in_text():
     assert spans == sorted(spans)
     assert all(0 <= s < e <= len(text) for s, e in spans)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
+
+
+def test_corpus_has_at_least_as_many_negatives_as_example_rows():
+    assert len(NEGATIVES) >= len(EXAMPLES)
+    assert sum(len(forms) for _, forms in EXAMPLES) >= 100
