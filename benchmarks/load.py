@@ -195,30 +195,35 @@ def run_rate(base: str, rate: int, seconds: float, run: str) -> list[Result]:
             if delay > 0:
                 time.sleep(delay)
             data = body(run, i)
-            try:
-                if connection is None:
-                    connection = http.client.HTTPConnection(HOST, port, timeout=30)
-                connection.request(
-                    "POST",
-                    "/webhooks/generic",
-                    body=data,
-                    headers={"Content-Type": "application/json", "Idempotency-Key": f"load-{run}-{i}"},
-                )
-                answer = connection.getresponse()
-                payload = answer.read()
+            headers = {"Content-Type": "application/json", "Idempotency-Key": f"load-{run}-{i}"}
+            for attempt in (1, 2):
+                reused = connection is not None
+                try:
+                    if connection is None:
+                        connection = http.client.HTTPConnection(HOST, port, timeout=30)
+                    connection.request("POST", "/webhooks/generic", body=data, headers=headers)
+                    answer = connection.getresponse()
+                    payload = answer.read()
+                except (OSError, http.client.HTTPException) as exc:
+                    if connection is not None:
+                        connection.close()
+                    connection = None
+                    if reused and attempt == 1:
+                        continue  # the server closed an idle keep-alive connection: retry, as clients do
+                    result.error = f"{type(exc).__name__}: {exc}"
+                    break
                 result.ack_seconds = time.time() - result.due
                 if answer.status != 202:
                     result.error = f"HTTP {answer.status}: {payload[:120]!r}"
                 else:
-                    result.inquiry_id = json.loads(payload)["id"]
+                    try:
+                        result.inquiry_id = json.loads(payload)["id"]
+                    except (ValueError, KeyError, TypeError):
+                        result.error = f"not an acknowledgement: {payload[:120]!r}"
                 if answer.getheader("Connection", "").lower() == "close":
                     connection.close()
                     connection = None
-            except (OSError, http.client.HTTPException, ValueError) as exc:
-                result.error = f"{type(exc).__name__}: {exc}"
-                if connection is not None:
-                    connection.close()
-                connection = None
+                break
         if connection is not None:
             connection.close()
 

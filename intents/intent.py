@@ -640,7 +640,7 @@ def _link_dump(text: str, sender: SenderFacts) -> str | None:
 
 
 def _templated_wave(text: str, view: TextView, sender: SenderFacts) -> str | None:
-    """"I wanted to know your price" from a made-up name: a known bot template."""
+    """A one-line "what do you charge?" from a made-up name and a random mailbox: a bot template."""
     words = [w.lower() for w in _WORD.findall(text)]
     if not words or len(words) > 12 or not (set(words) & _PRICE_WORDS) or re.search(r"\d", text):
         return None

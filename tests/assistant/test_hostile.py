@@ -319,8 +319,8 @@ def test_injected_instructions_through_the_webhook_and_the_chat_make_no_sql(app_
 HOSTILE_FIELDS = {
     "first_name": "<script>alert('name')</script>",
     "last_name": "<img src=x onerror=alert(1)>",
-    "company": "<!channel> <!here> <@U024BE7LH> Acme",
-    "job_title": '=HYPERLINK("http://evil.example/steal","Open")',
+    "company": '=HYPERLINK("http://evil.example/steal","Open")',
+    "job_title": "<!channel> <!here> <@U024BE7LH> Head of Operations",
     "message": (
         "We need a CRM for our 20 reps and want it live this quarter, budget about $30k. Please call me. "
         "[our setup](javascript:alert(document.cookie)) <https://evil.example|click here> "
@@ -394,7 +394,7 @@ def test_the_slack_brief_mentions_nobody_and_links_nowhere_the_visitor_chose(hos
     joined = "\n".join(texts)
     for live in ("<!channel>", "<!here>", "<!everyone>", "<@U024BE7LH>", "<https://evil.example", "<javascript:"):
         assert live not in joined, live
-    assert "&lt;!channel&gt;" in joined or "channel" in joined  # the company name is still there, defused
+    assert "Head of Operations" in joined  # the title is still there, defused
 
 
 def test_the_text_brief_carries_no_terminal_escapes(hostile_lead) -> None:
