@@ -8,6 +8,12 @@ read from the database at scrape time, so they agree across gunicorn workers:
 inquiries by route and status, raw events by status (the backlog is
 `received`), deliveries by status.
 
+Several processes: with `PROMETHEUS_MULTIPROC_DIR` set to an empty
+directory before the server starts, prometheus_client keeps each process's
+counters and histograms in files there and `/metrics` sums them, so a scrape
+that lands on any gunicorn worker reports all of them. Without it, the
+per-process series are those of the worker that answered.
+
 `OperationsCollector` adds the series an on-call person alerts on: queue
 depth (`qualifier_queue_depth`: the length of each RQ queue in queue mode,
 else the raw events still `received`, i.e. waiting to be processed inline or
@@ -19,6 +25,7 @@ failing and waiting for their next try).
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -41,6 +48,8 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("health", __name__)
 
+# Set (to an empty directory, before the server starts) to sum per-process series across gunicorn workers.
+MULTIPROCESS_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 
@@ -185,12 +194,16 @@ class Metrics:
             ["route"],
             registry=self.registry,
         )
-        self.registry.register(StoreCollector(engine))
+        # Read from the database at scrape time; kept to be added to a multiprocess scrape as well.
+        self.database_collectors: list[Collector] = [StoreCollector(engine)]
+        self.registry.register(self.database_collectors[0])
 
 
 def init_app(app: Flask) -> None:
     runtime = app.extensions["qualifier"]
-    runtime.metrics.registry.register(OperationsCollector(runtime.engine, runtime.settings.redis_url))
+    operations = OperationsCollector(runtime.engine, runtime.settings.redis_url)
+    runtime.metrics.database_collectors.append(operations)
+    runtime.metrics.registry.register(operations)
     app.before_request(_start_timer)
     app.after_request(_count_request)
 
@@ -247,5 +260,14 @@ def _ping_redis(url: str) -> str:
 
 @bp.get("/metrics")
 def metrics() -> Response:
-    registry = current_app.extensions["qualifier"].metrics.registry
+    metrics: Metrics = current_app.extensions["qualifier"].metrics
+    registry = metrics.registry
+    directory = os.environ.get(MULTIPROCESS_VARIABLE)
+    if directory:  # every gunicorn worker's series, summed (prometheus_client's multiprocess mode)
+        from prometheus_client import multiprocess
+
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry, path=directory)
+        for collector in metrics.database_collectors:
+            registry.register(collector)
     return Response(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)

@@ -31,6 +31,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from forms.types import Inquiry
+from intents.contact import is_request_form
 from intents.intent import LABEL_WORDS, drop_injected, label_hits
 from intents.text import TextView
 from intents.types import Finding, Signals
@@ -175,9 +176,17 @@ def _decision_list(signals: Signals, inquiry: Inquiry, policy: Policy, reasons: 
         qualifiers.append(f"budget {budget.value.status}")
     if authority is not None and authority.value.role in policy.sql_authority_roles:
         qualifiers.append(authority.value.role.replace("_", " "))
-    asked = contact is not None or not policy.require_contact_request
+    # Submitting a demo or quote form is itself a request for contact (SCHEMA.md).
+    request_form = contact is None and is_request_form(inquiry)
+    asked = contact is not None or request_form or not policy.require_contact_request
     if asked and qualifiers:
-        how = "asked for contact" if contact is not None else "contact request not required by the policy"
+        how = (
+            "asked for contact"
+            if contact is not None
+            else f"sent the demo/quote request form ({inquiry.vendor.form_id or inquiry.page_url})"
+            if request_form
+            else "contact request not required by the policy"
+        )
         reasons.append(Reason("rule2.sql", f"SQL: a specific need, {how}, and {', '.join(qualifiers)}"))
         return "sql", "rule2.sql"
 
