@@ -71,7 +71,7 @@ def analyze(
             for found in (budgets, timeframes, authorities, needs, contacts)
         )
     if second_opinion is not None:
-        proposed = second_opinion(view, ctx)
+        proposed = [f for f in second_opinion(view, ctx) if not _inside(f, injected)]
         needs = needs or [f for f in proposed if isinstance(f.value, Need)]
         budgets = budgets or [f for f in proposed if isinstance(f.value, Budget)]
         authorities = authorities or [f for f in proposed if isinstance(f.value, Authority)]

@@ -1,0 +1,212 @@
+"""Cheap gates in front of regular expressions: words a match cannot do without.
+
+Python's `re` has no fast path for a case-insensitive pattern that starts with
+a letter or an alternation: it tries the pattern at every position of the
+text. Most of our patterns (need, contact, authority) match nowhere in a given
+message, so most of that work finds nothing. `gate_for(regex)` reads the
+parsed pattern once and returns a `Gate`: groups of lower-case strings such
+that every match contains at least one string of each group ("we need" or
+"we're looking"; "demo" or "call"). `Gate.admits(fold(text))` is a few
+substring tests; when it says no, the regex cannot match and is not run, so
+the results are exactly those of running it.
+
+Soundness rests on `fold`: it maps each character to one representative of
+the set of characters `re.IGNORECASE` treats as equal to it (Unicode simple
+lower case, plus the few extra equivalences `re` knows, such as "ı" and "i",
+"ſ" and "s"), keeping the text's length, so a gated span keeps its offsets. A
+literal in the pattern is folded the same way, so "contains a folded literal"
+is necessary for a match with or without IGNORECASE.
+
+A pattern whose every branch may match without a literal (".{0,3}\\d+", a
+lone character class) gets no gate and always runs. No library does this for
+Python's `re` (google-re2 and Hyperscan do it internally, for their own regex
+dialects); the analysis below walks `re`'s own parser output.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+try:  # Python 3.11+
+    from re import _casefix as _casefix_module  # type: ignore[attr-defined]
+    from re import _constants as _c  # type: ignore[attr-defined]
+    from re import _parser as _sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover - older layouts
+    import sre_constants as _c  # type: ignore[no-redef]
+    import sre_parse as _sre_parse  # type: ignore[no-redef]
+
+    _casefix_module = None
+
+import _sre
+
+# Limits that keep the analysis (done once per pattern at load time) small.
+_MAX_EXACT = 64  # strings an "exact" set may hold before it becomes a requirement
+_MAX_FACTOR = 48  # strings one requirement may hold (each is a substring test)
+_MAX_CLASS = 12  # characters of a character class expanded into literals
+_MIN_USEFUL = 3  # a requirement whose shortest string is shorter tells too little
+_MAX_FACTORS = 2  # requirements a gate checks
+
+
+def _extra_cases() -> dict[int, tuple[int, ...]]:
+    extra = getattr(_casefix_module, "_EXTRA_CASES", None) if _casefix_module else None
+    return dict(extra or {})
+
+
+_EXTRA = _extra_cases()
+
+
+def _canon_code(code: int) -> int:
+    """The representative of the characters IGNORECASE equates with `code`."""
+    low = _sre.unicode_tolower(code)
+    return min((low, *_EXTRA.get(low, ())))
+
+
+# After str.lower(), the characters whose representative is another character.
+_FIX = {low: _canon_code(low) for low in _EXTRA if _canon_code(low) != low}
+_DOTTED_I = "\u0130"  # str.lower() makes it two characters; re reads it as "i"
+_DOTTED_I_AS = chr(_canon_code(0x130))
+
+
+def fold(text: str) -> str:
+    """`text` with every character replaced by its case-insensitive representative; same length."""
+    if text.isascii():
+        return text.lower()
+    if _DOTTED_I in text:
+        text = text.replace(_DOTTED_I, _DOTTED_I_AS)
+    return text.lower().translate(_FIX)
+
+
+@dataclass(frozen=True, slots=True)
+class Gate:
+    """Every match of the gated regex contains one string of each factor (folded)."""
+
+    factors: tuple[tuple[str, ...], ...]
+
+    def admits(self, folded: str, start: int = 0, end: int | None = None) -> bool:
+        """False only when no match can lie within folded[start:end]."""
+        if end is None:
+            end = len(folded)
+        if start == 0 and end == len(folded):
+            return all(any(s in folded for s in factor) for factor in self.factors)
+        return all(any(folded.find(s, start, end) >= 0 for s in factor) for factor in self.factors)
+
+
+def gate_for(regex: re.Pattern[str]) -> Gate | None:
+    """A gate for `regex`, or None when no literal is required (then always run it)."""
+    try:
+        parsed = _sre_parse.parse(regex.pattern, regex.flags)
+        exact, factors = _info(list(parsed))
+    except Exception:  # noqa: BLE001 - an unknown construct only disables the shortcut
+        return None
+    if exact is not None:
+        factors = [*factors, exact]
+    useful = [f for f in factors if f and "" not in f and len(f) <= _MAX_FACTOR]
+    useful = [f for f in useful if min(len(s) for s in f) >= _MIN_USEFUL]
+    if not useful:
+        return None
+    useful.sort(key=_selectivity)
+    chosen = tuple(tuple(sorted(f, key=lambda s: (len(s), s))) for f in useful[:_MAX_FACTORS])
+    return Gate(chosen)
+
+
+def _selectivity(factor: frozenset[str]) -> tuple[int, int]:
+    """Longer shortest strings first (rarer in text), then fewer strings (cheaper to test)."""
+    return (-min(len(s) for s in factor), len(factor))
+
+
+# --------------------------------------------------------------------------- analysis
+#
+# `_info(items)` answers (exact, factors) for a parsed sequence:
+#   exact   - every string the sequence can match, folded, when that set is small; else None
+#   factors - sets of folded strings; every match contains one string of each set
+# Zero-width items (anchors, \b, lookarounds) match the empty string: a run of literals
+# around them is still contiguous in the matched text.
+
+
+def _info(items: list) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
+    factors: list[frozenset[str]] = []
+    run: frozenset[str] | None = frozenset({""})
+    whole_exact = True
+    for op, av in items:
+        exact, inner = _item(op, av)
+        factors.extend(inner)
+        if exact is not None and run is not None and len(run) * len(exact) <= _MAX_EXACT:
+            run = frozenset(a + b for a in run for b in exact)
+            continue
+        whole_exact = False
+        if run is not None:
+            factors.append(run)
+        run = exact if exact is not None else frozenset({""})
+    if whole_exact:
+        return run, factors
+    if run is not None:
+        factors.append(run)
+    return None, factors
+
+
+def _item(op, av) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
+    if op is _c.LITERAL:
+        return frozenset({chr(_canon_code(av))}), []
+    if op is _c.IN:
+        chars = _class_chars(av)
+        return (frozenset(chars), []) if chars else (None, [])
+    if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
+        return frozenset({""}), []
+    if op is _c.SUBPATTERN:
+        return _info(list(av[-1]))
+    if op is getattr(_c, "ATOMIC_GROUP", None):
+        return _info(list(av))
+    if op is _c.BRANCH:
+        return _branch(av[1])
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)):
+        low, high, sub = av
+        exact, factors = _info(list(sub))
+        if high == 0:
+            return frozenset({""}), []
+        if low == 0:
+            if high == 1 and exact is not None:
+                return exact | {""}, []
+            return None, []
+        if low == 1 and high == 1:
+            return exact, factors
+        # at least once: what one repetition requires is required
+        return None, factors + ([exact] if exact is not None else [])
+    # ANY, NOT_LITERAL, CATEGORY, GROUPREF, GROUPREF_EXISTS ...: some character(s), unknown
+    return None, []
+
+
+def _branch(alternatives: list) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
+    infos = [_info(list(alt)) for alt in alternatives]
+    if all(exact is not None for exact, _ in infos):
+        union = frozenset().union(*(exact for exact, _ in infos))
+        if len(union) <= _MAX_EXACT:
+            return union, []
+    # A requirement of the branch: one requirement of each alternative, joined.
+    joined: set[str] = set()
+    for exact, factors in infos:
+        options = [f for f in factors if f and "" not in f]
+        if exact is not None and "" not in exact:
+            options.append(exact)
+        if not options:
+            return None, []
+        joined |= min(options, key=_selectivity)
+    return None, [frozenset(joined)]
+
+
+def _class_chars(items) -> set[str] | None:
+    """The folded characters of a small positive character class, or None."""
+    chars: set[str] = set()
+    for kind, value in items:
+        if kind is _c.LITERAL:
+            chars.add(chr(_canon_code(value)))
+        elif kind is _c.RANGE and value[1] - value[0] < _MAX_CLASS:
+            chars.update(chr(_canon_code(code)) for code in range(value[0], value[1] + 1))
+        else:  # NEGATE, CATEGORY, big ranges
+            return None
+        if len(chars) > _MAX_CLASS:
+            return None
+    return chars or None
+
+
+__all__ = ["Gate", "fold", "gate_for"]
