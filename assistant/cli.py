@@ -596,8 +596,11 @@ def purge_command(days: int | None) -> None:
     app = _app_or_exit()
     runtime = runtime_of(app)
     keep = days if days is not None else retention_days(runtime.settings, runtime.policy.raw)
-    with runtime.sessions() as session:
-        report = purge(session, datetime.now(UTC), keep)
+    try:
+        with runtime.sessions() as session:
+            report = purge(session, datetime.now(UTC), keep)
+    finally:
+        runtime.engine.dispose()
     for line in report.lines():
         click.echo(line)
 

@@ -47,6 +47,8 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app, request
 from flask_limiter import Limit, Limiter
 
+import forms
+
 if TYPE_CHECKING:
     from flask import Flask, Response
 
@@ -94,7 +96,9 @@ class RateLimits:
             raise LimitsError("limits: must be a table")
         unknown = sorted(set(table) - {*DEFAULTS, "sources"})
         if unknown:
-            raise LimitsError(f"limits.{unknown[0]}: unknown key; known keys: {', '.join([*DEFAULTS, 'sources'])}")
+            raise LimitsError(
+                f"limits.{unknown[0]}: unknown key; known keys: {', '.join([*DEFAULTS, 'sources'])}"
+            )
         from_env = {
             "webhooks": settings.limit_webhooks,
             "chat_sessions": settings.limit_chat_sessions,
@@ -109,7 +113,7 @@ class RateLimits:
             buckets[name] = "" if value == OFF else value
         sources_table = table.get("sources", {})
         if not isinstance(sources_table, Mapping):
-            raise LimitsError("limits.sources: must be a table of source = \"limit\"")
+            raise LimitsError('limits.sources: must be a table of source = "limit"')
         sources = {}
         for source, value in sources_table.items():
             checked = _checked(value, f"limits.sources.{source}")
@@ -132,14 +136,14 @@ def _checked(value: Any, key: str) -> str:
     from limits import parse_many
 
     if not isinstance(value, str) or not value.strip():
-        raise LimitsError(f"{key}: must be a rate limit such as \"100/second;3000/minute\" or \"off\"")
+        raise LimitsError(f'{key}: must be a rate limit such as "100/second;3000/minute" or "off"')
     value = value.strip()
     if value.lower() == OFF:
         return OFF
     try:
         parse_many(value)
     except ValueError:
-        raise LimitsError(f"{key}: not a rate limit: {value!r} (try \"100/second;3000/minute\")") from None
+        raise LimitsError(f'{key}: not a rate limit: {value!r} (try "100/second;3000/minute")') from None
     return value
 
 
@@ -150,7 +154,9 @@ def client_address() -> str:
 def _key() -> str:
     """The counter key: the client address, and for webhooks the source too."""
     if request.endpoint == "webhooks.receive":
-        return f"{(request.view_args or {}).get('source', '')}|{client_address()}"
+        source = str((request.view_args or {}).get("source", ""))
+        # Unknown sources share one bucket: made-up names must not each open a fresh allowance.
+        return f"{source if source in forms.ADAPTERS else '?'}|{client_address()}"
     return client_address()
 
 

@@ -723,7 +723,8 @@ def process_pending(
     """Process every event left behind by a dead process or due for a retry; each exactly once.
 
     With `clock`, each event of a batch is processed (and its claim renewed)
-    at the time its turn comes rather than at `now`, the time of the batch.
+    at the time its turn comes rather than at `now`, the time of the batch;
+    `clock` may wait before answering (a web process lets webhooks go first).
     """
     delivery.send_due(session, policy, now=now)  # notifications due for a retry
     stale_before = now - timedelta(seconds=settings.claim_timeout_seconds)

@@ -24,9 +24,11 @@ behaviour events for the address. Log lines need no erasure: `logs.py`
 redacts addresses before anything is written. Copies already delivered to
 Slack, mailboxes or a CRM are outside this service (docs/production.md).
 
-Finding raw events reads every stored body once (bounded by the retention
-period): a database `LIKE` cannot see an address inside a URL-encoded or
-mixed-case body, and an erasure request is rare enough to afford the scan.
+Finding raw events: the database searches every stored body for the
+address as typed and URL-encoded, case-insensitively (`ILIKE` over the body
+as text), and each hit is confirmed in Python. An address with non-ASCII
+characters is looked for by reading every body (bounded by the retention
+period); an erasure request is rare enough to afford that.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import Text, cast, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from intents.llm import redact
@@ -59,7 +61,9 @@ DEFAULT_RETENTION_DAYS = 365
 MAX_EMAIL_LENGTH = 320
 BATCH = 500
 # Keys of a stored `predicted` object that quote or describe the person; dropped when anonymising.
-PERSONAL_KEYS = frozenset({"evidence", "spans", "text", "quote", "title", "contact", "email", "name", "phone"})
+PERSONAL_KEYS = frozenset(
+    {"evidence", "spans", "text", "quote", "title", "contact", "email", "name", "phone"}
+)
 
 
 class RetentionError(ValueError):
@@ -136,18 +140,20 @@ class Holdings:
 
 def find_person(session: Session, email_key: str) -> Holdings:
     found = Holdings(email_key)
-    found.contact = session.scalars(select(models.Contact).where(models.Contact.email_key == email_key)).first()
+    found.contact = session.scalars(
+        select(models.Contact).where(models.Contact.email_key == email_key)
+    ).first()
     if found.contact is not None:
         found.inquiry_ids.update(
             session.scalars(select(models.Inquiry.id).where(models.Inquiry.contact_id == found.contact.id))
         )
     # Raw events whose body names the address, and the inquiries they became.
     needles = _needles(email_key)
-    rows = session.execute(
-        select(models.RawEvent.id, models.RawEvent.inquiry_id, models.RawEvent.body).execution_options(
-            yield_per=BATCH
-        )
-    )
+    query = select(models.RawEvent.id, models.RawEvent.inquiry_id, models.RawEvent.body)
+    if all(needle.isascii() for needle in needles):  # the database narrows it down; Python confirms
+        body_text = _body_as_text(session)
+        query = query.where(or_(*(body_text.ilike(f"%{_like_escaped(n)}%", escape="\\") for n in needles)))
+    rows = session.execute(query.execution_options(yield_per=BATCH))
     named_inquiries = set()
     for raw_id, inquiry_id, body in rows:
         text = bytes(body).decode("utf-8", errors="replace").casefold()
@@ -163,7 +169,9 @@ def find_person(session: Session, email_key: str) -> Holdings:
     )
     found.chat_session_ids.update(turns)
     bookings = session.execute(
-        select(models.Booking.id, models.Booking.session_id).where(models.Booking.email.ilike(_like_escaped(email_key), escape="\\"))
+        select(models.Booking.id, models.Booking.session_id).where(
+            models.Booking.email.ilike(_like_escaped(email_key), escape="\\")
+        )
     ).all()
     found.booking_ids.update(b.id for b in bookings)
     found.chat_session_ids.update(b.session_id for b in bookings if b.session_id)
@@ -206,6 +214,15 @@ def find_person(session: Session, email_key: str) -> Holdings:
 def _needles(email_key: str) -> tuple[str, ...]:
     """The address as it can appear in a body: as typed, or URL-encoded as form posts carry it."""
     return tuple(sorted({email_key, quote(email_key, safe="").casefold()}))
+
+
+def _body_as_text(session: Session) -> Any:
+    """The raw body as text a case-insensitive LIKE can search, whatever bytes it holds."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.encode(
+            models.RawEvent.body, "escape"
+        )  # bytes >= 0x80 become an octal escape; ASCII stays
+    return cast(models.RawEvent.body, Text)
 
 
 def _like_escaped(text: str) -> str:
@@ -312,7 +329,9 @@ def _inquiry_json(session: Session, inquiry: models.Inquiry) -> dict[str, Any]:
     brief = inquiry.brief
     state = session.get(models.LeadState, inquiry.id)
     events = session.scalars(
-        select(models.LeadEvent).where(models.LeadEvent.inquiry_id == inquiry.id).order_by(models.LeadEvent.id)
+        select(models.LeadEvent)
+        .where(models.LeadEvent.inquiry_id == inquiry.id)
+        .order_by(models.LeadEvent.id)
     )
     return {
         "id": inquiry.id,
@@ -444,7 +463,9 @@ def erase_person(session: Session, email_key: str) -> dict[str, Any] | None:
     remove("qualifications", models.Qualification, models.Qualification.inquiry_id, inquiry_ids)
     for chunk in _chunks(inquiry_ids):  # another contact's history may cite one of these inquiries
         session.execute(
-            update(models.ContactStage).where(models.ContactStage.inquiry_id.in_(chunk)).values(inquiry_id=None)
+            update(models.ContactStage)
+            .where(models.ContactStage.inquiry_id.in_(chunk))
+            .values(inquiry_id=None)
         )
     contact_ids = [found.contact.id] if found.contact else []
     remove("stage_changes", models.ContactStage, models.ContactStage.contact_id, contact_ids)
@@ -453,7 +474,9 @@ def erase_person(session: Session, email_key: str) -> dict[str, Any] | None:
     remove("bookings", models.Booking, models.Booking.id, sorted(found.booking_ids))
     remove("chat_turns", models.ChatTurn, models.ChatTurn.session_id, chat_ids)
     remove("chat_sessions", models.ChatSession, models.ChatSession.id, chat_ids)
-    remove("behaviour_events", models.BehaviourEvent, models.BehaviourEvent.id, sorted(found.behaviour_event_ids))
+    remove(
+        "behaviour_events", models.BehaviourEvent, models.BehaviourEvent.id, sorted(found.behaviour_event_ids)
+    )
     remove("contacts", models.Contact, models.Contact.id, contact_ids)
     session.commit()
     return {
@@ -539,22 +562,35 @@ def purge(session: Session, now: datetime, days: int) -> PurgeReport:
                 qualification.predicted = anonymise_predicted(qualification.predicted)
         session.flush()
         briefs += session.execute(delete(models.Brief).where(models.Brief.inquiry_id.in_(ids))).rowcount or 0
-        session.execute(update(models.LeadEvent).where(models.LeadEvent.inquiry_id.in_(ids)).values(text=None))
+        session.execute(
+            update(models.LeadEvent).where(models.LeadEvent.inquiry_id.in_(ids)).values(text=None)
+        )
         anonymised += len(batch)
         session.commit()
     raw_events = (
         session.execute(
-            delete(models.RawEvent).where(models.RawEvent.received_at < cutoff, models.RawEvent.status != "received")
+            delete(models.RawEvent).where(
+                models.RawEvent.received_at < cutoff, models.RawEvent.status != "received"
+            )
         ).rowcount
         or 0
     )
-    old_chats = list(session.scalars(select(models.ChatSession.id).where(models.ChatSession.updated_at < cutoff)))
+    old_chats = list(
+        session.scalars(select(models.ChatSession.id).where(models.ChatSession.updated_at < cutoff))
+    )
     turns = transcripts = 0
     for chunk in _chunks(old_chats):
         transcripts += len(
-            set(session.scalars(select(models.ChatTurn.session_id).where(models.ChatTurn.session_id.in_(chunk))))
+            set(
+                session.scalars(
+                    select(models.ChatTurn.session_id).where(models.ChatTurn.session_id.in_(chunk))
+                )
+            )
         )
-        turns += session.execute(delete(models.ChatTurn).where(models.ChatTurn.session_id.in_(chunk))).rowcount or 0
+        turns += (
+            session.execute(delete(models.ChatTurn).where(models.ChatTurn.session_id.in_(chunk))).rowcount
+            or 0
+        )
         for chat in session.scalars(select(models.ChatSession).where(models.ChatSession.id.in_(chunk))):
             chat.state = {**(chat.state or {}), "email": None}
             chat.page_url = None
@@ -566,7 +602,9 @@ def purge(session: Session, now: datetime, days: int) -> PurgeReport:
         ).rowcount
         or 0
     )
-    behaviour = session.execute(delete(models.BehaviourEvent).where(models.BehaviourEvent.at < cutoff)).rowcount or 0
+    behaviour = (
+        session.execute(delete(models.BehaviourEvent).where(models.BehaviourEvent.at < cutoff)).rowcount or 0
+    )
     contacts = (
         session.execute(
             delete(models.Contact).where(
@@ -580,7 +618,9 @@ def purge(session: Session, now: datetime, days: int) -> PurgeReport:
         or 0
     )
     session.commit()
-    return PurgeReport(cutoff, raw_events, anonymised, briefs, transcripts, turns, bookings, behaviour, contacts)
+    return PurgeReport(
+        cutoff, raw_events, anonymised, briefs, transcripts, turns, bookings, behaviour, contacts
+    )
 
 
 def anonymise_normalized(normalized: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -605,7 +645,9 @@ def anonymise_normalized(normalized: Mapping[str, Any] | None) -> dict[str, Any]
 def anonymise_predicted(predicted: Any) -> Any:
     """A stored prediction with quotes, evidence and identifying values removed; enums and numbers kept."""
     if isinstance(predicted, Mapping):
-        return {key: anonymise_predicted(value) for key, value in predicted.items() if key not in PERSONAL_KEYS}
+        return {
+            key: anonymise_predicted(value) for key, value in predicted.items() if key not in PERSONAL_KEYS
+        }
     if isinstance(predicted, list):
         return [anonymise_predicted(value) for value in predicted]
     if isinstance(predicted, str):

@@ -15,6 +15,11 @@ Default mode (`LocalWork`, one per app, so one per gunicorn worker):
   arrives while it is busy is queued for this process's processing thread
   (`defer`) and answered `received` at once: a burst costs latency to
   processing, not to acknowledgements, and the vendor never times out.
+- Intake comes first: the processing thread starts its next inquiry only
+  when no webhook is being taken in by this process (`intake`), or after
+  `QUIET_WAIT_SECONDS` at the latest, so a backlog is worked off in the gaps
+  between webhooks rather than by slowing their acknowledgements. The
+  periodic sweep in this process gives way the same way (`wait_for_quiet`).
 - Notifications (Slack, email, CRM webhooks: network calls that can take
   seconds) never delay the answer: `after_response` hands them to a small
   thread pool. Their `Delivery` rows were committed with the qualification,
@@ -61,6 +66,8 @@ DELIVERY_THREADS = 2
 JOB_TIMEOUT_SECONDS = 300
 FAILED_JOB_TTL_SECONDS = 7 * 24 * 3600
 REDIS_TIMEOUT_SECONDS = 2.0
+# The longest the processing thread waits for a gap in the webhooks before analysing anyway.
+QUIET_WAIT_SECONDS = 0.5
 
 
 def init_app(app: Flask) -> None:
@@ -77,9 +84,29 @@ class LocalWork:
     def __init__(self, app: Flask) -> None:
         self.app = app
         self._lock = threading.Lock()
+        self._quiet = threading.Condition(self._lock)
         self._analyses = 0  # running in requests, queued or running on the processing thread
+        self._intake = 0  # webhooks being taken in right now
         self._processing = ThreadPoolExecutor(1, thread_name_prefix="qualifier-processing")
         self._delivery = ThreadPoolExecutor(DELIVERY_THREADS, thread_name_prefix="qualifier-delivery")
+
+    @contextmanager
+    def intake(self) -> Iterator[None]:
+        """Mark a webhook being taken in; the processing thread waits for a gap."""
+        with self._lock:
+            self._intake += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._intake -= 1
+                if self._intake == 0:
+                    self._quiet.notify_all()
+
+    def wait_for_quiet(self, seconds: float = QUIET_WAIT_SECONDS) -> None:
+        """Return when no webhook is being taken in, or after `seconds`."""
+        with self._lock:
+            self._quiet.wait_for(lambda: self._intake == 0, timeout=seconds)
 
     @contextmanager
     def inline_slot(self) -> Iterator[bool]:
@@ -117,6 +144,7 @@ class LocalWork:
         from . import runtime_of
 
         try:
+            self.wait_for_quiet()
             runtime = runtime_of(self.app)
             with runtime.sessions() as session:
                 outcome = pipeline.process_event(

@@ -107,7 +107,8 @@ def _headers(response: Response) -> Response:
     for name, value in COMMON_HEADERS.items():
         headers.setdefault(name, value)
     headers.setdefault(
-        "Cross-Origin-Resource-Policy", "cross-origin" if endpoint in CROSS_ORIGIN_ENDPOINTS else "same-origin"
+        "Cross-Origin-Resource-Policy",
+        "cross-origin" if endpoint in CROSS_ORIGIN_ENDPOINTS else "same-origin",
     )
     if is_page:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")

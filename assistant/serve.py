@@ -42,16 +42,26 @@ def init_db(app: Flask) -> str | None:
 
 
 def recover(app: Flask) -> list[pipeline.Outcome]:
-    """Process every event left `received` by a dead process, or failed and due again."""
+    """Process every event left `received` by a dead process, or failed and due again.
+
+    In a web process each event waits for a gap in the webhooks first (`queue.LocalWork.intake`).
+    """
     runtime = runtime_of(app)
+    work = app.extensions.get("qualifier_work")
+
+    def when_quiet() -> datetime:
+        if work is not None:
+            work.wait_for_quiet()
+        return datetime.now(UTC)
+
     with runtime.sessions() as session:
         return pipeline.process_pending(
-            session, runtime.policy, runtime.settings, now=datetime.now(UTC), clock=lambda: datetime.now(UTC)
+            session, runtime.policy, runtime.settings, now=datetime.now(UTC), clock=when_quiet
         )
 
 
 class Sweeper(threading.Thread):
-    """Runs `recover` every `interval` seconds in a server process until stopped."""
+    """Runs `recover` every `interval` seconds in a server or worker process until stopped."""
 
     def __init__(self, app: Flask, interval: float) -> None:
         super().__init__(name="qualifier-sweeper", daemon=True)

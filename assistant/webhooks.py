@@ -101,7 +101,13 @@ def receive(source: str) -> tuple[Response, int]:
         raise ClientError(413, f"body too large: the limit is {limit} bytes")
     now = _clock()()
     _check_authenticity(runtime, source, adapter, body, now)
+    with queue.local_work(current_app).intake():  # this process's background analysis gives way
+        return _take_in(runtime, source, body, now)
 
+
+def _take_in(runtime: Runtime, source: str, body: bytes, now: datetime) -> tuple[Response, int]:
+    """Store, parse, then qualify here, defer, or enqueue (see the module docstring)."""
+    settings = runtime.settings
     session = db.get_session()
     token = pipeline.new_claim_token()
     stored_at = time.perf_counter()

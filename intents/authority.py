@@ -43,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .context import function_words, is_hedged, is_negated
+from .prefilter import Gate, fold, gate_for
 from .text import Segment, TextView
 from .types import Authority, Context, Finding
 
@@ -204,6 +205,9 @@ class Pattern:
     # Substrings of the lower-cased text one of which the regex needs: a cheap gate before the regex runs.
     requires: tuple[str, ...] = ()
     example: str = ""
+    # Words one of which every match holds, read off the regex (`intents.prefilter`): exact,
+    # unlike `requires`, so a text without them is skipped with no change in results.
+    gate: Gate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,11 +306,12 @@ def authority_patterns() -> tuple[Pattern, ...]:
         flag_letters = row.get("flags", "i")
         flags = (re.IGNORECASE if "i" in flag_letters else 0) | (re.MULTILINE if "m" in flag_letters else 0)
         question = row.get("question")
+        regex = re.compile(_expand(row["regex"], macros), flags)
         patterns.append(
             Pattern(
                 id=pid,
                 kind=kind,
-                regex=re.compile(_expand(row["regex"], macros), flags),
+                regex=regex,
                 role=row.get("role"),
                 needs_approval=bool(row.get("needs_approval")),
                 confidence=float(row.get("confidence", 0.8)),
@@ -318,11 +323,18 @@ def authority_patterns() -> tuple[Pattern, ...]:
                 loose=bool(row.get("loose")),
                 requires=tuple(w.lower() for w in row.get("requires", ())),
                 example=row.get("example", ""),
+                gate=gate_for(regex),
             )
         )
     if not patterns:
         raise ValueError(f"{PATTERNS_FILE.name} holds no patterns")
     return tuple(patterns)
+
+
+@lru_cache(maxsize=1)
+def _required_words() -> tuple[str, ...]:
+    """Every `requires` substring of the patterns, once."""
+    return tuple(dict.fromkeys(w for pat in authority_patterns() for w in pat.requires))
 
 
 @lru_cache(maxsize=1)
@@ -590,8 +602,12 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
     question = _last_question(seg.question)
     windows = _windows(len(scan))
     lowered = scan.lower()
+    present = {w for w in _required_words() if w in lowered}  # each `requires` word looked up once
+    folded = fold(scan)
     for pat in authority_patterns():
-        if pat.requires and not any(w in lowered for w in pat.requires):
+        if pat.requires and present.isdisjoint(pat.requires):
+            continue
+        if pat.gate is not None and not pat.gate.admits(folded):
             continue
         if pat.kind == "answer" and not (question and pat.question and pat.question.search(question)):
             continue

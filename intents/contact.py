@@ -50,6 +50,7 @@ from urllib.parse import urlsplit
 
 from forms.types import Inquiry
 
+from .prefilter import Gate, fold, gate_for
 from .text import Segment, TextView
 from .types import ContactRequest, Context, Finding
 
@@ -113,6 +114,8 @@ class Rule:
     kind: str
     confidence: float
     regex: re.Pattern[str]
+    # Words one of which every match holds (`intents.prefilter`): a text without them is not scanned.
+    gate: Gate | None = None
 
 
 def extract_contact_request(view: TextView, ctx: Context) -> list[Finding[ContactRequest]]:
@@ -122,10 +125,11 @@ def extract_contact_request(view: TextView, ctx: Context) -> list[Finding[Contac
     findings: list[Finding[ContactRequest]] = []
     for segment in view.segments:
         if segment.kind in FREE_TEXT_KINDS:
-            findings.extend(_requests(segment, rules["request"]))
-            findings.extend(_requests(segment, rules["choice"]))
+            folded = fold(segment.text[:MAX_SCAN_CHARS])
+            findings.extend(_requests(segment, rules["request"], folded))
+            findings.extend(_requests(segment, rules["choice"], folded))
             if request_form:
-                findings.extend(_requests(segment, rules["form_mention"]))
+                findings.extend(_requests(segment, rules["form_mention"], folded))
         if segment.kind == "turn":
             if segment.question:
                 findings.extend(_answer_to_offer(segment, segment.question))
@@ -148,11 +152,14 @@ def is_request_form(inquiry: Inquiry) -> bool:
 # ---------------------------------------------------------------- free text
 
 
-def _requests(segment: Segment, rules: Iterable[Rule]) -> Iterator[Finding[ContactRequest]]:
+def _requests(segment: Segment, rules: Iterable[Rule], folded: str) -> Iterator[Finding[ContactRequest]]:
+    """`folded`: `prefilter.fold` of the text scanned, for the rules' gates."""
     # A request sits near the start of what a person writes; past MAX_SCAN_CHARS a
     # text is a pasted document, and scanning it all would only cost time.
     text = segment.text[:MAX_SCAN_CHARS]
     for rule in rules:
+        if rule.gate is not None and not rule.gate.admits(folded):
+            continue  # none of the words every match holds: the regex cannot match
         for match in rule.regex.finditer(text):
             if not _plausible(match, text, rule):
                 continue
@@ -415,7 +422,7 @@ def load_rules() -> dict[str, tuple[Rule, ...]]:
             regex = re.compile(_expand(pattern, macros, where), re.IGNORECASE)
         except re.error as exc:
             raise ValueError(f"{where}: {rule_id}: {exc}") from None
-        by_role[role].append(Rule(rule_id, role, kind, float(confidence), regex))
+        by_role[role].append(Rule(rule_id, role, kind, float(confidence), regex, gate_for(regex)))
     for role in ("request", "offer", "yes", "no", "negator"):
         if not by_role[role]:
             raise ValueError(f"{PATTERNS_FILE.name} has no {role} rules")

@@ -63,13 +63,27 @@ TAIL_SCAN = 1_000
 INJECTION_SCAN = 200_000
 # A non-buying label needs at least this much weight to win.
 MIN_LABEL_SCORE = 2.0
-# The trained classifier (see `_model_votes`) adds MODEL_WEIGHT x its probability
-# to the label it reads, when that probability is at least MODEL_MIN_PROBABILITY
-# and the message carries less than BUYING_GATE of buying evidence: it reads
-# phrasings no cue was written for, but never talks a buyer out of a lead.
+# The trained classifier (see `_model_votes`) adds weight to the label it reads,
+# when its probability is at least MODEL_MIN_PROBABILITY: MODEL_WEIGHT x that
+# probability for "buying", and MODEL_WEIGHT x its lead over the model's own
+# probability of "buying" for any other label (buying is the default, so a reading
+# that barely beats it is a coin toss, not evidence against it).
+# Its reading counts in full while no other label has more than MODEL_GATE of rule
+# evidence, then less and less, and not at all from RULES_DECIDE up (`model_share`):
+# the model reads phrasings no cue was written for ("need" and "can we talk" also
+# come from vendors and candidates), but a message that plainly asks to buy is never
+# talked out of buying, nor a plain support request into it. A "spam" reading counts
+# MODEL_SPAM_FACTOR as much: spam is told by its shape and its scams, and a bag of
+# words that finds a formal "Dear Sir, kindly share your price list" spammy must not
+# discard a buyer on its own.
 MODEL_WEIGHT = 6.0
 MODEL_MIN_PROBABILITY = 0.3
-BUYING_GATE = 1.5
+MODEL_GATE = 1.5
+RULES_DECIDE = 4.0
+MODEL_SPAM_FACTOR = 0.5
+# Sender signals that only add to words: a pitch sent from a personal free-mail
+# address, or from a sales or marketing mailbox, is more likely a pitch.
+PITCH_SENDER_WEIGHT = 1.0
 
 FREE_TEXT_KINDS = ("turn", "message", "subject", "other")
 LABEL_WORDS = {
@@ -108,7 +122,7 @@ def classify_intent(
     notes: list[str] = []
     for hit in hits:
         scores[_label_of(hit, sender)] += hit.weight
-    for label, weight, note in _sender_votes(sender):
+    for label, weight, note in (*_sender_votes(sender), *_pitch_sender_votes(sender, hits)):
         scores[label] += weight
         notes.append(note)
     # A slot read from the same words as a pitch or a scam is not a buyer's slot.
@@ -119,16 +133,30 @@ def classify_intent(
     for label, weight, note in _slot_votes(slots, contact, injected + claimed):
         scores[label] += weight
         notes.append(note)
-    if scores["buying"] < BUYING_GATE:
-        # Only when little says "buyer" does the trained classifier get a say.
-        for label, weight, note in _model_votes(view):
-            scores[label] += weight
+    rules = dict(scores)
+    for label, weight, note in _model_votes(view):
+        # The stronger the rule evidence for another label, the less the classifier may pull away from it.
+        share = model_share(max((s for other, s in rules.items() if other != label), default=0.0))
+        if share > 0:
+            scores[label] += weight * share * (MODEL_SPAM_FACTOR if label == "spam" else 1.0)
             notes.append(note)
 
     label = _choose(scores)
     if injected and label == "buying" and scores["buying"] < 2.5:
         return _injection_only(injected, sender)
     return _result(label, scores, hits, notes, sender, injected)
+
+
+def model_share(rival: float) -> float:
+    """How much of the trained classifier's reading counts, given the rule evidence `rival` for another label.
+
+    1 up to MODEL_GATE, falling to 0 at RULES_DECIDE (along a square, so that
+    halfway it counts a quarter): a message the rules read strongly one way, a
+    buyer above all, is never talked out of it by the model.
+    """
+    if rival <= MODEL_GATE:
+        return 1.0
+    return max(0.0, (RULES_DECIDE - rival) / (RULES_DECIDE - MODEL_GATE)) ** 2
 
 
 def label_hits(view: TextView, label: str) -> list[Hit]:
@@ -327,6 +355,7 @@ class SenderFacts:
     free_mail: bool
     disposable: bool
     role_account: bool
+    outbound: bool  # a sales, marketing or outreach mailbox ("sales@", "growth-team@")
     no_reply: bool
     academic: bool
     lookalike: bool  # the domain imitates the site's own ("acme-sales.com" on acme.io)
@@ -352,6 +381,7 @@ def sender_facts(view: TextView) -> SenderFacts:
         free_mail=bool(domain) and _in_domain_list(domain, load_lexicon("free_mail")),
         disposable=bool(domain) and _in_domain_list(domain, load_lexicon("disposable_domains")),
         role_account=bool(local) and (local in roles or first_word in roles or f"{local}!" in roles),
+        outbound=bool(local) and (local in load_lexicon("outbound_accounts") or first_word in load_lexicon("outbound_accounts")),
         no_reply=bool(local) and (f"{local}!" in roles or f"{first_word}!" in roles),
         academic=bool(domain) and bool(_ACADEMIC.search(domain)),
         lookalike=_lookalike(domain, site),
@@ -398,6 +428,22 @@ def _sender_votes(sender: SenderFacts) -> Iterable[tuple[str, float, str]]:
         yield "job_seeker", 0.5, f"personal free-mail address ({sender.domain})"
 
 
+def _pitch_sender_votes(sender: SenderFacts, hits: list[Hit]) -> Iterable[tuple[str, float, str]]:
+    """Sender signals that strengthen a pitch the words already suggest; alone they decide nothing.
+
+    A freelancer's pitch comes from a personal address and an agency's from its
+    sales mailbox, while buyers write from those too: so the sender counts only
+    once the person's own words read like a pitch.
+    """
+    pitch = sum(h.weight for h in hits if h.cue.label == "vendor_pitch" and h.evidence is not None and h.cue.weight > 0)
+    if pitch < 1.5:
+        return
+    if sender.free_mail:
+        yield "vendor_pitch", PITCH_SENDER_WEIGHT, f"a sales pitch sent from a personal free-mail address ({sender.domain})"
+    if sender.outbound:
+        yield "vendor_pitch", PITCH_SENDER_WEIGHT, f"a sales pitch sent from a sales or marketing mailbox ({sender.email})"
+
+
 def _label_of(hit: Hit, sender: SenderFacts) -> str:
     """A consumer's order complaint from a company address is a customer's support request."""
     if hit.cue.id.startswith("other.consumer_order") and not sender.free_mail:
@@ -440,9 +486,14 @@ def _model_votes(view: TextView) -> Iterable[tuple[str, float, str]]:
     model = load_intent_model()
     if model is None or not view.visitor_text.strip():
         return
-    label, probability = model.predict(view.visitor_text[:MAX_SCAN])
-    if probability >= MODEL_MIN_PROBABILITY:
-        yield label, MODEL_WEIGHT * probability, f"the trained classifier reads it as {LABEL_WORDS[label]} ({probability:.2f})"
+    cats = model.probabilities(view.visitor_text[:MAX_SCAN])
+    label = max(cats, key=cats.__getitem__)
+    probability = cats[label]
+    if probability < MODEL_MIN_PROBABILITY:
+        return
+    lead = probability if label == "buying" else probability - cats.get("buying", 0.0)
+    if lead > 0:
+        yield label, MODEL_WEIGHT * lead, f"the trained classifier reads it as {LABEL_WORDS[label]} ({probability:.2f})"
 
 
 # --------------------------------------------------------------------------- choosing
@@ -519,6 +570,8 @@ def _note_supports(note: str, label: str) -> bool:
         return note.startswith(("asks for contact", "states a need", "talks about"))
     if label == "spam":
         return note.startswith(("sent from", "the e-mail domain"))
+    if label == "vendor_pitch":
+        return note.startswith("a sales pitch sent")
     if label in ("research", "job_seeker"):
         return note.startswith("academic")
     return False
@@ -549,6 +602,10 @@ _URL = re.compile(
     re.I,
 )
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl;", "zxcvbnm", "1234567890")
+# Three keys side by side that no English word contains: "asd", "sdf", "qwe", "zxc"...
+# ("wer", "ert", "rty", "uio" are left out: "were", "alert", "party", "audio").
+_KEYBOARD_TRIGRAMS = frozenset({"asd", "sdf", "dfg", "fgh", "ghj", "hjk", "jkl", "qwe", "zxc", "xcv", "cvb", "vbn", "bnm"})
+_CONSONANT_RUN = re.compile(r"[b-df-hj-np-tv-xz]{5,}")
 _TEST_WORDS = frozenset(
     ["test", "tests", "testing", "tester", "tst", "ignore", "this", "is", "a", "just", "only", "hello", "hi", "please", "sample", "dummy", "foo", "bar", "baz", "lorem", "ipsum", "dolor", "qa", "check", "one", "two", "three", "again", "form", "submission"]
 )
@@ -599,6 +656,10 @@ def _gibberish(word: str) -> bool:
             if row[i : i + 4] in w:
                 return True
     if re.search(r"(.)\1{3,}", w):
+        return True
+    if any(w[i : i + 3] in _KEYBOARD_TRIGRAMS for i in range(len(w) - 2)):
+        return True
+    if len(w) <= 12 and _CONSONANT_RUN.search(w):  # "sdkjh"; long real words ("strengths") are rare in mash
         return True
     return len(w) >= 5 and not re.search(r"[aeiouy]", w)
 

@@ -48,6 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .context import function_words, is_negated, words
+from .prefilter import Gate, fold, gate_for
 from .text import Segment, TextView
 from .types import Context, Finding, Need
 
@@ -102,12 +103,16 @@ class NeedPattern:
     # Substrings of the lower-cased text one of which the regex needs: a cheap gate before the regex runs.
     requires: tuple[str, ...] = ()
     example: str = ""
+    # Words one of which every match holds, found by reading the regex (`intents.prefilter`):
+    # a clause without them is not scanned. Unlike `requires`, derived, so always exact.
+    gate: Gate | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class NeedRules:
     patterns: tuple[NeedPattern, ...]
     vague_words: frozenset[str]
+    required_words: tuple[str, ...] = ()  # every `requires` substring of the patterns, once
 
 
 def extract_need(view: TextView, ctx: Context) -> list[Finding[Need]]:
@@ -152,23 +157,27 @@ def need_rules() -> NeedRules:
         if kind == "words":
             vague.update(w.lower() for w in row["words"])
             continue
-        regex = re.sub(r"\{([A-Z][A-Z0-9_]*)\}", lambda m: macros[m.group(1)], row["regex"])
+        regex = re.compile(
+            re.sub(r"\{([A-Z][A-Z0-9_]*)\}", lambda m: macros[m.group(1)], row["regex"]), re.IGNORECASE
+        )
         patterns.append(
             NeedPattern(
                 id=pid,
                 kind=kind,
-                regex=re.compile(regex, re.IGNORECASE),
+                regex=regex,
                 weight=float(row["weight"]),
                 negatable=bool(row.get("negatable")),
                 unless=row.get("unless"),
                 clause_evidence=row.get("evidence") == "clause",
                 requires=tuple(w.lower() for w in row.get("requires", ())),
                 example=row.get("example", ""),
+                gate=gate_for(regex),
             )
         )
     if not any(p.kind in ANCHORS for p in patterns):
         raise ValueError(f"{PATTERNS_FILE.name} holds no anchor patterns")
-    return NeedRules(tuple(patterns), frozenset(vague))
+    required = tuple(dict.fromkeys(w for p in patterns for w in p.requires))
+    return NeedRules(tuple(patterns), frozenset(vague), required)
 
 
 @lru_cache(maxsize=1)
@@ -239,8 +248,17 @@ def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
         seg.question and _NEED_QUESTION.search(seg.question.split("?")[0][-160:] + "?")
     )
     lowered = scan.lower()
-    active = tuple(p for p in rules.patterns if not p.requires or any(w in lowered for w in p.requires))
-    clauses = [_score_clause(seg, scan, s, e, rules, active, answers_need) for s, e in _clauses(text)]
+    present = {w for w in rules.required_words if w in lowered}  # each `requires` word looked up once
+    folded = fold(scan)
+    active = tuple(
+        p
+        for p in rules.patterns
+        if (not p.requires or not present.isdisjoint(p.requires)) and (p.gate is None or p.gate.admits(folded))
+    )
+    clauses = [
+        _score_clause(seg, scan, s, e, rules, _admitted(active, folded, s, e), answers_need)
+        for s, e in _clauses(text)
+    ]
     # "we don't need payroll, just scheduling for 2 sites": the want carries over the contrast.
     if any(c.anchor_kind == "negated" for c in clauses):
         for c in clauses:
@@ -251,6 +269,11 @@ def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
                     c.score += 2.0 + min(2.0, 0.5 * content)
                     _set_evidence(c, scan)
     return clauses
+
+
+def _admitted(patterns: tuple[NeedPattern, ...], folded: str, start: int, end: int) -> tuple[NeedPattern, ...]:
+    """The patterns that can match within folded[start:end] (order kept: ties go to the first)."""
+    return tuple(p for p in patterns if p.gate is None or p.gate.admits_within(folded, start, end))
 
 
 def _score_clause(

@@ -83,13 +83,25 @@ class Gate:
 
     factors: tuple[tuple[str, ...], ...]
 
-    def admits(self, folded: str, start: int = 0, end: int | None = None) -> bool:
+    def admits(self, folded: str) -> bool:
+        """False only when no match can lie within `folded` (a `fold`ed text)."""
+        for factor in self.factors:
+            for s in factor:
+                if s in folded:
+                    break
+            else:
+                return False
+        return True
+
+    def admits_within(self, folded: str, start: int, end: int) -> bool:
         """False only when no match can lie within folded[start:end]."""
-        if end is None:
-            end = len(folded)
-        if start == 0 and end == len(folded):
-            return all(any(s in folded for s in factor) for factor in self.factors)
-        return all(any(folded.find(s, start, end) >= 0 for s in factor) for factor in self.factors)
+        for factor in self.factors:
+            for s in factor:
+                if folded.find(s, start, end) >= 0:
+                    break
+            else:
+                return False
+        return True
 
 
 def gate_for(regex: re.Pattern[str]) -> Gate | None:
@@ -106,8 +118,18 @@ def gate_for(regex: re.Pattern[str]) -> Gate | None:
     if not useful:
         return None
     useful.sort(key=_selectivity)
-    chosen = tuple(tuple(sorted(f, key=lambda s: (len(s), s))) for f in useful[:_MAX_FACTORS])
-    return Gate(chosen)
+    return Gate(tuple(_minimal(f) for f in useful[:_MAX_FACTORS]))
+
+
+def _minimal(factor: frozenset[str]) -> tuple[str, ...]:
+    """The factor without strings that contain another of its strings ("needs" holds "need"):
+    a text holding the longer one holds the shorter. Shortest first."""
+    ordered = sorted(factor, key=lambda s: (len(s), s))
+    kept: list[str] = []
+    for s in ordered:
+        if not any(k in s for k in kept):
+            kept.append(s)
+    return tuple(kept)
 
 
 def _selectivity(factor: frozenset[str]) -> tuple[int, int]:

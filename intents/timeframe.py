@@ -42,7 +42,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
@@ -50,6 +50,8 @@ from pathlib import Path
 from . import dates
 from .dates import Period
 from .holidays import next_holiday
+from .prefilter import Gate, gate_for
+from .prefilter import fold as gate_fold
 from .text import Segment, TextView
 from .types import Context, Finding, Timeframe
 
@@ -121,6 +123,8 @@ class Rule:
     arg: object = None
     triggers: frozenset[str] | None = None  # see _triggers()
     reach: int = 32  # modifiers: how far back from the anchor the match may start
+    # Words one of which every match holds (`intents.prefilter`): a text without them is not searched.
+    gate: Gate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +138,11 @@ class RuleSet:
     lead_offset: tuple[Rule, ...]
     suffix: tuple[Rule, ...]
     cues: dict[str, Rule]
+    # The rules `_scan` looks for, in order, and where each may start: trigger -> their indexes,
+    # and every leading part of a trigger (a word start that begins none is looked at no further).
+    scanned: tuple[Rule, ...] = ()
+    by_trigger: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    trigger_heads: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -251,42 +260,49 @@ def _first(items: list, prefixes: set[tuple[str, bool]]) -> set[tuple[str, bool]
     return prefixes
 
 
-def _segment_prefixes(search: str) -> dict[str, list[int]]:
-    """Where each PREFIX_LEN-or-shorter string starts a word, a digit run or a symbol."""
+def _segment_prefixes(search: str, rules: RuleSet) -> dict[str, list[int]]:
+    """Where each trigger (a PREFIX_LEN-or-shorter string) starts a word, a digit run or a symbol."""
     lowered = search.lower().translate(_DIGITS)
     aligned = len(lowered) == len(search)  # "İ".lower() is two characters long
+    heads, triggers = rules.trigger_heads, rules.by_trigger
     found: dict[str, list[int]] = {}
     for m in _START.finditer(search):
         i = m.start()
         head = (
             lowered[i : i + PREFIX_LEN] if aligned else search[i : i + PREFIX_LEN].lower().translate(_DIGITS)
         )
-        for n in range(1, PREFIX_LEN + 1):
-            found.setdefault(head[:n], []).append(i)
+        for n in range(1, len(head) + 1):
+            part = head[:n]
+            if part not in heads:
+                break  # no trigger begins so: a longer part begins none either
+            if part in triggers:
+                found.setdefault(part, []).append(i)
     return found
 
 
-def _matches(
-    rule: Rule, search: str, index: dict[str, list[int]], present: frozenset[str]
-) -> Iterable[re.Match[str]]:
-    """Like finditer, but trying the rule only where one of its triggers starts."""
-    if rule.triggers is None:
-        yield from rule.regex.finditer(search)
-        return
-    hits = rule.triggers & present
-    if not hits:
-        return
-    starts: set[int] = set()
-    for trigger in hits:
-        starts.update(index[trigger])
-    last_end = -1
-    for pos in sorted(starts):
-        if pos < last_end:
+def _scanned_matches(search: str, rules: RuleSet) -> list[tuple[Rule, re.Match[str]]]:
+    """Every match of the scanned rules, rule by rule; a rule with triggers is tried only where
+    one of them starts (like finditer, without trying every other position)."""
+    starts: dict[int, set[int]] = {}
+    for trigger, positions in _segment_prefixes(search, rules).items():
+        for index in rules.by_trigger[trigger]:
+            starts.setdefault(index, set()).update(positions)
+    found: list[tuple[Rule, re.Match[str]]] = []
+    for index, rule in enumerate(rules.scanned):
+        if rule.triggers is None:
+            found.extend((rule, m) for m in rule.regex.finditer(search))
             continue
-        m = rule.regex.match(search, pos)
-        if m and m.end() > m.start():
-            last_end = m.end()
-            yield m
+        if index not in starts:
+            continue
+        last_end = -1
+        for pos in sorted(starts[index]):
+            if pos < last_end:
+                continue
+            m = rule.regex.match(search, pos)
+            if m and m.end() > m.start():
+                last_end = m.end()
+                found.append((rule, m))
+    return found
 
 
 @lru_cache(maxsize=1)
@@ -334,7 +350,17 @@ def rule_set() -> RuleSet:
             )
     if not rules:
         raise RuntimeError(f"{PATTERNS_FILE.name} has no patterns")
+    rules = [replace(r, gate=gate_for(r.regex)) for r in rules]
     by_role = lambda role: tuple(r for r in rules if r.type == "modifier" and r.role == role)  # noqa: E731
+    scanned = (
+        *(r for r in rules if r.type == "anchor"),
+        *(r for r in rules if r.type == "phrase"),
+        *(r for r in rules if r.type == "fiscal_start"),
+    )
+    by_trigger: dict[str, list[int]] = {}
+    for index, rule in enumerate(scanned):
+        for trigger in sorted(rule.triggers or ()):
+            by_trigger.setdefault(trigger, []).append(index)
     return RuleSet(
         all=tuple(rules),
         anchors=tuple(r for r in rules if r.type == "anchor"),
@@ -345,6 +371,9 @@ def rule_set() -> RuleSet:
         lead_offset=by_role("lead_offset"),
         suffix=by_role("suffix"),
         cues={r.cls: r for r in rules if r.type == "cue" and r.cls},
+        scanned=scanned,
+        by_trigger={trigger: tuple(indexes) for trigger, indexes in by_trigger.items()},
+        trigger_heads=frozenset(t[:n] for t in by_trigger for n in range(1, len(t) + 1)),
     )
 
 
@@ -413,7 +442,10 @@ def _fiscal_year_start(view: TextView, rules: RuleSet, trace: set[str] | None = 
     months = lexicon()["month"]
     for segment in view.segments:
         text = _fold(segment.text)
+        folded = gate_fold(text)
         for rule in rules.fiscal:
+            if rule.gate is not None and not rule.gate.admits(folded):
+                continue
             m = rule.regex.search(text)
             if not m:
                 continue
@@ -429,13 +461,7 @@ def _fiscal_year_start(view: TextView, rules: RuleSet, trace: set[str] | None = 
 
 def _scan(segment: Segment, mode: str, env: _Env, rules: RuleSet) -> list[Finding[Timeframe]]:
     search = _fold(segment.text[:MAX_SCAN])
-    index = _segment_prefixes(search)
-    present = frozenset(index)
-    found = [
-        (rule, m)
-        for rule in (*rules.anchors, *rules.phrases, *rules.fiscal)
-        for m in _matches(rule, search, index, present)
-    ]
+    found = _scanned_matches(search, rules)
     found.sort(key=lambda rule_match: rule_match[1].start())
     candidates: list[_Cand] = []
     for rule, m in found[:MAX_MATCHES]:
@@ -446,8 +472,9 @@ def _scan(segment: Segment, mode: str, env: _Env, rules: RuleSet) -> list[Findin
         else:
             candidates.append(_Cand(rule, m, m.start(), m.end()))
     findings = []
+    folded = gate_fold(search) if candidates else ""
     for cand in _non_overlapping(candidates):
-        finding = _finding(cand, segment, search, mode, env, rules)
+        finding = _finding(cand, segment, search, folded, mode, env, rules)
         if finding is not None:
             findings.append(finding)
     return findings
@@ -483,8 +510,12 @@ def _clause_bounds(
 def _right_match(mods: tuple[Rule, ...], text: str) -> tuple[Rule, re.Match[str]] | None:
     """The modifier that ends where `text` ends and starts earliest (within MODIFIER_REACH)."""
     best: tuple[Rule, re.Match[str]] | None = None
+    folded = gate_fold(text)
     for rule in mods:
-        m = rule.regex.search(text, max(0, len(text) - rule.reach))
+        start = max(0, len(text) - rule.reach)
+        if rule.gate is not None and not rule.gate.admits_within(folded, start, len(text)):
+            continue
+        m = rule.regex.search(text, start)
         if m and (best is None or m.start() < best[1].start()):
             best = (rule, m)
     return best
@@ -587,8 +618,9 @@ def _context_ok(cand: _Cand, search: str, mode: str) -> bool:
 
 
 def _finding(
-    cand: _Cand, segment: Segment, search: str, mode: str, env: _Env, rules: RuleSet
+    cand: _Cand, segment: Segment, search: str, folded: str, mode: str, env: _Env, rules: RuleSet
 ) -> Finding[Timeframe] | None:
+    """`folded`: `prefilter.fold(search)`, for the rules' gates."""
     rule, m = cand.rule, cand.match
     clause_start, clause_end = _clause_bounds(search, m.start(), m.end())
     left = search[clause_start : cand.start]
@@ -620,7 +652,9 @@ def _finding(
             env.note(cues["budget_after"] if budget_after else cues["budget"])
         clause = search[clause_start:clause_end]
         researching = mode != "field" and any(
-            r.regex.search(clause) for r in rules.phrases if r.kind == "research"
+            r.regex.search(clause)
+            for r in rules.phrases
+            if r.kind == "research" and (r.gate is None or r.gate.admits_within(folded, clause_start, clause_end))
         )
         until_then = contract and bool(cues["until_then"].regex.search(search[sentence_start:sentence_end]))
         if until_then:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from .train import INTENT_MODEL_DIR
+from .train import INTENT_MODEL_DIR, model_text
 
 
 class IntentModel:
@@ -20,9 +20,14 @@ class IntentModel:
         self._nlp = nlp
 
     def predict(self, text: str) -> tuple[str, float]:
-        cats = self._nlp(text).cats
+        """The most likely label and its probability."""
+        cats = self.probabilities(text)
         label = max(cats, key=cats.__getitem__)
-        return label, float(cats[label])
+        return label, cats[label]
+
+    def probabilities(self, text: str) -> dict[str, float]:
+        """The probability of every label (they sum to 1)."""
+        return {label: float(p) for label, p in self._nlp(model_text(text)).cats.items()}
 
 
 @lru_cache(maxsize=4)

@@ -43,6 +43,16 @@ TEXTCAT_CONFIG = {
 }
 
 
+def model_text(text: str) -> str:
+    """What the classifier reads: lower-cased, so "Resume", "RESUME" and "resume" are one word.
+
+    spaCy's bag-of-words model counts exact token forms; on a few hundred
+    examples case variants would otherwise be separate, rarely seen features.
+    Training and prediction both go through here.
+    """
+    return text.lower()
+
+
 class TrainingDataError(ValueError):
     """A training example is malformed; the message names the file and line."""
 
@@ -95,7 +105,7 @@ def train_intent(
     for label in INTENTS:
         textcat.add_label(label)
     gold = [
-        Example.from_dict(nlp.make_doc(text), {"cats": {name: float(name == label) for name in INTENTS}})
+        Example.from_dict(nlp.make_doc(model_text(text)), {"cats": {name: float(name == label) for name in INTENTS}})
         for text, label in examples
     ]
     optimizer = nlp.initialize(lambda: gold)
@@ -103,7 +113,7 @@ def train_intent(
         rng.shuffle(gold)
         for batch in minibatch(gold, size=16):
             nlp.update(batch, sgd=optimizer, drop=0.1)
-    right = sum(1 for text, label in examples if _best(nlp(text).cats)[0] == label)
+    right = sum(1 for text, label in examples if _best(nlp(model_text(text)).cats)[0] == label)
     out_dir.mkdir(parents=True, exist_ok=True)
     nlp.meta["name"] = "qualifier_intent"
     nlp.meta["description"] = "Intent classifier of the inbound qualifier, trained by `qualifier train`."

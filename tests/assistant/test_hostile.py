@@ -77,7 +77,9 @@ def assert_json_answer(response: Any) -> None:
 scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=60)
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=15), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=15), children, max_size=5)
+    ),
     max_leaves=25,
 )
 CONTENT_TYPES = [
@@ -147,7 +149,9 @@ def test_a_vendor_sample_with_one_value_swapped_gets_a_json_answer(hostile, samp
 @FUZZ
 @given(doc=json_values, content_type=st.sampled_from(CONTENT_TYPES))
 def test_any_body_to_start_a_chat_gets_a_json_answer(hostile, doc, content_type) -> None:
-    answer = hostile.post("/api/chat/sessions", data=json.dumps(doc), headers={"Content-Type": content_type or ""})
+    answer = hostile.post(
+        "/api/chat/sessions", data=json.dumps(doc), headers={"Content-Type": content_type or ""}
+    )
     assert_json_answer(answer)
 
 
@@ -235,13 +239,18 @@ def warm() -> None:
 
 
 def _form(text: str) -> Inquiry:
-    return Inquiry(source="generic", channel="form", message=text, message_field="message", fields={"message": text})
+    return Inquiry(
+        source="generic", channel="form", message=text, message_field="message", fields={"message": text}
+    )
 
 
 def _chat(text: str) -> Inquiry:
     from forms.types import Turn
 
-    turns = (Turn("bot", "What budget do you have in mind?", NOW.isoformat()), Turn("visitor", text, NOW.isoformat()))
+    turns = (
+        Turn("bot", "What budget do you have in mind?", NOW.isoformat()),
+        Turn("visitor", text, NOW.isoformat()),
+    )
     return Inquiry(source="generic", channel="chat", message=text, transcript=turns)
 
 
@@ -302,7 +311,9 @@ def test_injected_instructions_never_make_an_sql_with_a_model_that_plays_along(t
 
 def test_injected_instructions_through_the_webhook_and_the_chat_make_no_sql(app_config, auth) -> None:
     with FakeOpenAI(json.dumps(COMPLIANT_MODEL)) as fake:
-        app = create_app({**app_config, **NO_LIMITS, "OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": fake.base_url})
+        app = create_app(
+            {**app_config, **NO_LIMITS, "OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": fake.base_url}
+        )
         client = app.test_client()
         session = client.post("/api/chat/sessions", json={"site": "demo"}).get_json()["session_id"]
         for text in INJECTIONS:
@@ -392,7 +403,14 @@ def test_the_markdown_brief_renders_to_nothing_dangerous_even_in_a_permissive_re
 def test_the_slack_brief_mentions_nobody_and_links_nowhere_the_visitor_chose(hostile_lead) -> None:
     texts = list(_strings(hostile_lead["brief"]["slack"]))
     joined = "\n".join(texts)
-    for live in ("<!channel>", "<!here>", "<!everyone>", "<@U024BE7LH>", "<https://evil.example", "<javascript:"):
+    for live in (
+        "<!channel>",
+        "<!here>",
+        "<!everyone>",
+        "<@U024BE7LH>",
+        "<https://evil.example",
+        "<javascript:",
+    ):
         assert live not in joined, live
     assert "Head of Operations" in joined  # the title is still there, defused
 
@@ -446,12 +464,18 @@ PERSONAL = [
 def test_the_chat_never_sends_an_llm_an_email_phone_or_card_number(app_config) -> None:
     answer = json.dumps({"need": None, "budget": None, "authority": None})
     with FakeOpenAI(answer) as fake:
-        app = create_app({**app_config, **NO_LIMITS, "OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": fake.base_url})
+        app = create_app(
+            {**app_config, **NO_LIMITS, "OPENAI_API_KEY": "test-key", "OPENAI_BASE_URL": fake.base_url}
+        )
         client = app.test_client()
         session = client.post("/api/chat/sessions", json={"site": "demo"}).get_json()["session_id"]
-        client.post(f"/api/chat/sessions/{session}/messages", json={"text": "We need new scheduling software."})
+        client.post(
+            f"/api/chat/sessions/{session}/messages", json={"text": "We need new scheduling software."}
+        )
         for _secret, line in PERSONAL:
-            assert client.post(f"/api/chat/sessions/{session}/messages", json={"text": line}).status_code == 200
+            assert (
+                client.post(f"/api/chat/sessions/{session}/messages", json={"text": line}).status_code == 200
+            )
         sent = fake.sent_text()
         runtime_of(app).engine.dispose()
     assert len(fake.requests) >= len(PERSONAL)  # every turn was shown to the model, redacted

@@ -66,12 +66,31 @@ def test_webhooks_are_counted_per_source_and_per_client_address(limited) -> None
     assert other_source.status_code != 429
 
 
+def test_made_up_sources_share_one_bucket(limited) -> None:
+    client = limited(LIMIT_WEBHOOKS="1/minute")
+    assert webhook(client, "no-such-vendor").status_code == 404
+    assert webhook(client, "another-made-up-name").status_code == 429
+    assert webhook(client, "generic").status_code == 202  # a real source keeps its own
+
+
 @pytest.mark.parametrize(
     ("settings", "exhaust", "still_free"),
     [
-        pytest.param({"LIMIT_CHAT_SESSIONS": "1/minute"}, "chat_session", ["webhook", "chat_message"], id="chat-sessions"),
-        pytest.param({"LIMIT_WEBHOOKS": "1/minute"}, "webhook", ["chat_session", "chat_message"], id="webhooks"),
-        pytest.param({"LIMIT_CHAT_MESSAGES": "1/minute"}, "chat_message", ["webhook", "chat_session"], id="chat-messages"),
+        pytest.param(
+            {"LIMIT_CHAT_SESSIONS": "1/minute"},
+            "chat_session",
+            ["webhook", "chat_message"],
+            id="chat-sessions",
+        ),
+        pytest.param(
+            {"LIMIT_WEBHOOKS": "1/minute"}, "webhook", ["chat_session", "chat_message"], id="webhooks"
+        ),
+        pytest.param(
+            {"LIMIT_CHAT_MESSAGES": "1/minute"},
+            "chat_message",
+            ["webhook", "chat_session"],
+            id="chat-messages",
+        ),
     ],
 )
 def test_each_area_has_its_own_bucket(limited, settings, exhaust, still_free) -> None:
@@ -84,7 +103,9 @@ def test_each_area_has_its_own_bucket(limited, settings, exhaust, still_free) ->
         if what == "chat_session":
             return start_chat(client)
         return client.post(
-            f"/api/chat/sessions/{session_id}/messages", json={"text": "hello"}, environ_base={"REMOTE_ADDR": A}
+            f"/api/chat/sessions/{session_id}/messages",
+            json={"text": "hello"},
+            environ_base={"REMOTE_ADDR": A},
         )
 
     call(exhaust)

@@ -49,7 +49,12 @@ def captured(monkeypatch):
 
 @pytest.fixture
 def logged_app(captured, app_config):
-    config = {**app_config, "API_TOKENS": API_TOKEN, "SECRETS": {"generic": WEBHOOK_SECRET}, "SECRET_KEY": SESSION_KEY}
+    config = {
+        **app_config,
+        "API_TOKENS": API_TOKEN,
+        "SECRETS": {"generic": WEBHOOK_SECRET},
+        "SECRET_KEY": SESSION_KEY,
+    }
     app = create_app(config)
     yield app
     runtime_of(app).engine.dispose()
@@ -100,7 +105,13 @@ def test_no_secret_or_personal_data_reaches_a_log_line(logged_app, captured) -> 
     def _careless():  # a view that logs everything it should not, then fails with data in the error
         log.warning(
             "visitor %s phone %s card %s; api token %s; secret %s; key %s; header Authorization: Bearer %s",
-            EMAIL, PHONE, CARD, API_TOKEN, WEBHOOK_SECRET, SESSION_KEY, API_TOKEN,
+            EMAIL,
+            PHONE,
+            CARD,
+            API_TOKEN,
+            WEBHOOK_SECRET,
+            SESSION_KEY,
+            API_TOKEN,
             extra={"contact": EMAIL, "url": f"https://q.example/webhooks/generic?token={WEBHOOK_SECRET}"},
         )
         raise ValueError(f"could not store {EMAIL} ({PHONE})")
@@ -116,11 +127,24 @@ def test_no_secret_or_personal_data_reaches_a_log_line(logged_app, captured) -> 
     client.post(f"/api/chat/sessions/{started['session_id']}/messages", json={"text": f"{EMAIL} / {PHONE}"})
 
     text = captured.text
-    for leaked in (API_TOKEN, WEBHOOK_SECRET, SESSION_KEY, EMAIL, EMAIL.lower(), "7946 0958", CARD, "wrong-token-guess"):
+    for leaked in (
+        API_TOKEN,
+        WEBHOOK_SECRET,
+        SESSION_KEY,
+        EMAIL,
+        EMAIL.lower(),
+        "7946 0958",
+        CARD,
+        "wrong-token-guess",
+    ):
         assert leaked not in text, leaked
     lines = captured.read()
     careless = next(line for line in lines if line["logger"] == "tests.careless")
-    assert "[email]" in careless["message"] and "[phone]" in careless["message"] and "[secret]" in careless["message"]
+    assert (
+        "[email]" in careless["message"]
+        and "[phone]" in careless["message"]
+        and "[secret]" in careless["message"]
+    )
     assert careless["contact"] == "[email]"
     failure = next(line for line in lines if "exception" in line)
     assert "ValueError" in failure["exception"] and "[email]" in failure["exception"]
@@ -131,14 +155,28 @@ def test_no_secret_or_personal_data_reaches_a_log_line(logged_app, captured) -> 
     ("message", "hidden", "shown"),
     [
         pytest.param("Authorization: Bearer abc123def456", "abc123def456", "Bearer [redacted]", id="bearer"),
-        pytest.param("GET /webhooks/tally?token=s3cr3t-value&x=1", "s3cr3t-value", "token=[redacted]", id="query-token"),
+        pytest.param(
+            "GET /webhooks/tally?token=s3cr3t-value&x=1", "s3cr3t-value", "token=[redacted]", id="query-token"
+        ),
         pytest.param('{"api_key": "k-998877"}', "k-998877", '"api_key": "[redacted]', id="json-key"),
-        pytest.param("postgresql+psycopg://app:hunter2pass@db/qualifier", "hunter2pass", "app:[redacted]@", id="url-password"),
-        pytest.param("key sk-abcdefghijklmnop1234 rejected", "sk-abcdefghijklmnop1234", "[redacted]", id="openai-key"),
+        pytest.param(
+            "postgresql+psycopg://app:hunter2pass@db/qualifier",
+            "hunter2pass",
+            "app:[redacted]@",
+            id="url-password",
+        ),
+        pytest.param(
+            "key sk-abcdefghijklmnop1234 rejected", "sk-abcdefghijklmnop1234", "[redacted]", id="openai-key"
+        ),
         pytest.param("call +44 20 7946 0958 today", "7946 0958", "[phone]", id="phone"),
         pytest.param("card 4111-1111-1111-1111 declined", "4111-1111-1111-1111", "[number]", id="card"),
         pytest.param("from PAT@Acme.Example", "PAT@Acme.Example", "[email]", id="email"),
-        pytest.param("inquiry inq_01JQ4Z8X6W3V2T1S0R9P8N7M6K processed in 12.5 ms", "", "inq_01JQ4Z8X6W3V2T1S0R9P8N7M6K", id="ids-kept"),
+        pytest.param(
+            "inquiry inq_01JQ4Z8X6W3V2T1S0R9P8N7M6K processed in 12.5 ms",
+            "",
+            "inq_01JQ4Z8X6W3V2T1S0R9P8N7M6K",
+            id="ids-kept",
+        ),
     ],
 )
 def test_the_formatter_redacts(message, hidden, shown) -> None:
@@ -161,7 +199,9 @@ def test_apps_install_one_handler_per_process_that_knows_every_app_s_secrets(app
         second = create_app({**app_config, "TESTING": False, "API_TOKENS": "second-app-token-2"})
         handlers = [h for h in root.handlers if h is logs.installed()]
         assert len(handlers) == 1
-        record = logging.LogRecord("tests", logging.INFO, __file__, 1, "first-app-token-1 second-app-token-2", (), None)
+        record = logging.LogRecord(
+            "tests", logging.INFO, __file__, 1, "first-app-token-1 second-app-token-2", (), None
+        )
         assert handlers[0].format(record).count("[secret]") == 2
         for app in (first, second):
             runtime_of(app).engine.dispose()

@@ -31,8 +31,14 @@ def test_queue_depth_counts_the_events_waiting_to_be_processed(app, client) -> N
     with runtime_of(app).sessions() as session:
         for n in range(2):
             intake.store_raw_event(
-                session, source="generic", body=f'{{"n": {n}}}'.encode(), headers={}, idempotency_key=None,
-                now=datetime.now(UTC), dedup_window=timedelta(hours=24), claim_token="abandoned",
+                session,
+                source="generic",
+                body=f'{{"n": {n}}}'.encode(),
+                headers={},
+                idempotency_key=None,
+                now=datetime.now(UTC),
+                dedup_window=timedelta(hours=24),
+                claim_token="abandoned",
             )
     assert scrape(client)[("qualifier_queue_depth", (("queue", "received"),))] == 2
 
@@ -43,12 +49,32 @@ def test_delivery_failures_are_counted_by_channel(app, client) -> None:
     with runtime_of(app).sessions() as session:
         session.add_all(
             [
-                models.Delivery(inquiry_id=inquiry_id, channel="slack", target="sales", status="failed", attempts=5,
-                                last_error="HTTP 500", created_at=now),
-                models.Delivery(inquiry_id=inquiry_id, channel="email", target="sdr", status="pending", attempts=2,
-                                last_error="timed out", created_at=now),
-                models.Delivery(inquiry_id=inquiry_id, channel="webhook", target="crm", status="pending", attempts=0,
-                                created_at=now),
+                models.Delivery(
+                    inquiry_id=inquiry_id,
+                    channel="slack",
+                    target="sales",
+                    status="failed",
+                    attempts=5,
+                    last_error="HTTP 500",
+                    created_at=now,
+                ),
+                models.Delivery(
+                    inquiry_id=inquiry_id,
+                    channel="email",
+                    target="sdr",
+                    status="pending",
+                    attempts=2,
+                    last_error="timed out",
+                    created_at=now,
+                ),
+                models.Delivery(
+                    inquiry_id=inquiry_id,
+                    channel="webhook",
+                    target="crm",
+                    status="pending",
+                    attempts=0,
+                    created_at=now,
+                ),
             ]
         )
         session.commit()
@@ -57,19 +83,34 @@ def test_delivery_failures_are_counted_by_channel(app, client) -> None:
 
     assert values[("qualifier_delivery_failures", (("channel", "slack"),))] == 1
     assert values[("qualifier_delivery_retrying", (("channel", "email"),))] == 1
-    assert ("qualifier_delivery_retrying", (("channel", "webhook"),)) not in values  # not tried yet: not failing
+    assert (
+        "qualifier_delivery_retrying",
+        (("channel", "webhook"),),
+    ) not in values  # not tried yet: not failing
 
 
 def test_requests_are_counted_by_endpoint_and_status(client) -> None:
     client.get("/healthz")
     client.post("/webhooks/no-such-vendor", json={})
     values = scrape(client)
-    assert values[
-        ("qualifier_http_requests_total", (("endpoint", "/healthz"), ("method", "GET"), ("status", "200")))
-    ] == 1
-    assert values[
-        ("qualifier_http_requests_total", (("endpoint", "/webhooks/<source>"), ("method", "POST"), ("status", "404")))
-    ] == 1
+    assert (
+        values[
+            (
+                "qualifier_http_requests_total",
+                (("endpoint", "/healthz"), ("method", "GET"), ("status", "200")),
+            )
+        ]
+        == 1
+    )
+    assert (
+        values[
+            (
+                "qualifier_http_requests_total",
+                (("endpoint", "/webhooks/<source>"), ("method", "POST"), ("status", "404")),
+            )
+        ]
+        == 1
+    )
 
 
 @pytest.mark.redis
@@ -99,7 +140,9 @@ def test_in_queue_mode_queue_depth_is_each_rq_queue_s_length(app_config) -> None
         connection.close()
 
 
-def test_several_processes_are_summed_with_a_multiprocess_directory(tmp_path: Path, database_url: str) -> None:
+def test_several_processes_are_summed_with_a_multiprocess_directory(
+    tmp_path: Path, database_url: str
+) -> None:
     """Two 'workers' answer requests; a scrape in a third process sees all of them."""
     directory = tmp_path / "metrics"
     directory.mkdir()
@@ -122,7 +165,13 @@ def test_several_processes_are_summed_with_a_multiprocess_directory(tmp_path: Pa
     for role in ("serve", "serve"):
         subprocess.run([sys.executable, "-c", script, role], env=env, cwd=root, check=True, timeout=120)
     scraped = subprocess.run(
-        [sys.executable, "-c", script, "scrape"], env=env, cwd=root, check=True, timeout=120, capture_output=True, text=True
+        [sys.executable, "-c", script, "scrape"],
+        env=env,
+        cwd=root,
+        check=True,
+        timeout=120,
+        capture_output=True,
+        text=True,
     ).stdout
 
     line = 'qualifier_http_requests_total{endpoint="/healthz",method="GET",status="200"} 6.0'

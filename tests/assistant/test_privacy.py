@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select, update
 
-from assistant import create_app, models, runtime_of
+from assistant import create_app, db, models, runtime_of
 from assistant.cli import cli
 from assistant.policy import PolicyFileError
 from assistant.privacy import anonymise_predicted
 from handoff.policy import Policy
 from tests.assistant import samples
+from tests.assistant.test_postgres import postgres_url  # noqa: F401 - a fixture
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path, _migrated_sqlite) -> str:
+    """Every test here runs on SQLite and on PostgreSQL (a schema of its own, see test_postgres.py)."""
+    if request.param == "sqlite":
+        path = tmp_path / "qualifier.db"
+        shutil.copyfile(_migrated_sqlite, path)
+        return f"sqlite:///{path}"
+    url = request.getfixturevalue("postgres_url")
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    engine.dispose()
+    return url
+
 
 PERSON = "Pat.Quinlan@Harbourlight.example"
 OTHER = "r.osei@lanternfield.example"
@@ -60,19 +77,27 @@ def person(app, client, auth) -> dict:
     with runtime_of(app).sessions() as session:
         session.add(
             models.Booking(
-                sdr_id="team", start=now + timedelta(days=2), end=now + timedelta(days=2, minutes=30),
-                session_id=held["chat"], email=PERSON, created_at=now,
+                sdr_id="team",
+                start=now + timedelta(days=2),
+                end=now + timedelta(days=2, minutes=30),
+                session_id=held["chat"],
+                email=PERSON,
+                created_at=now,
             )
         )
         session.add(
-            models.LeadEvent(inquiry_id=held["inquiries"][0], kind="note", text=f"Left a voicemail for {PERSON}", at=now)
+            models.LeadEvent(
+                inquiry_id=held["inquiries"][0], kind="note", text=f"Left a voicemail for {PERSON}", at=now
+            )
         )
         session.commit()
     held["other"] = post_form(client, OTHER, "Do you integrate with our telematics boxes? We run 30 trucks.")
     return held
 
 
-def test_the_export_holds_everything_about_the_person_whatever_the_case_of_the_address(client, auth, person) -> None:
+def test_the_export_holds_everything_about_the_person_whatever_the_case_of_the_address(
+    client, auth, person
+) -> None:
     answer = client.get(f"/api/contacts/{PERSON.upper()}/export", headers=auth)
 
     assert answer.status_code == 200
@@ -121,7 +146,13 @@ def test_erasure_removes_every_trace_and_only_the_person_s(app, client, auth, pe
     ("method", "path", "headers", "status"),
     [
         pytest.param("GET", f"/api/contacts/{PERSON}/export", {}, 401, id="export-without-token"),
-        pytest.param("DELETE", f"/api/contacts/{PERSON}", {"Authorization": "Bearer wrong"}, 401, id="erase-wrong-token"),
+        pytest.param(
+            "DELETE",
+            f"/api/contacts/{PERSON}",
+            {"Authorization": "Bearer wrong"},
+            401,
+            id="erase-wrong-token",
+        ),
         pytest.param("GET", "/api/contacts/nobody@nowhere.example/export", None, 404, id="export-unknown"),
         pytest.param("DELETE", "/api/contacts/nobody@nowhere.example", None, 404, id="erase-unknown"),
         pytest.param("GET", "/api/contacts/not-an-address/export", None, 400, id="not-an-address"),
@@ -141,7 +172,8 @@ def _rows_naming(app, email: str) -> list[str]:
         for table in models.Base.metadata.sorted_tables:
             for row in connection.execute(select(table)):
                 text = " ".join(
-                    bytes(v).decode("utf-8", "replace") if isinstance(v, (bytes, memoryview)) else str(v) for v in row
+                    bytes(v).decode("utf-8", "replace") if isinstance(v, (bytes, memoryview)) else str(v)
+                    for v in row
                 ).casefold()
                 if needle in text or quote(needle).casefold() in text:
                     found.append(f"{table.name}: {text[:120]}")
@@ -157,12 +189,18 @@ OLD = timedelta(days=400)
 def _backdate(app, inquiry_id: str, chat_id: str | None = None) -> None:
     then = datetime.now(UTC) - OLD
     with runtime_of(app).sessions() as session:
-        session.execute(update(models.Inquiry).where(models.Inquiry.id == inquiry_id).values(received_at=then))
-        session.execute(update(models.RawEvent).where(models.RawEvent.inquiry_id == inquiry_id).values(received_at=then))
+        session.execute(
+            update(models.Inquiry).where(models.Inquiry.id == inquiry_id).values(received_at=then)
+        )
+        session.execute(
+            update(models.RawEvent).where(models.RawEvent.inquiry_id == inquiry_id).values(received_at=then)
+        )
         contact_id = session.scalar(select(models.Inquiry.contact_id).where(models.Inquiry.id == inquiry_id))
         session.execute(update(models.Contact).where(models.Contact.id == contact_id).values(updated_at=then))
         if chat_id:
-            session.execute(update(models.ChatSession).where(models.ChatSession.id == chat_id).values(updated_at=then))
+            session.execute(
+                update(models.ChatSession).where(models.ChatSession.id == chat_id).values(updated_at=then)
+            )
         session.execute(update(models.BehaviourEvent).values(at=then))
         session.commit()
 
@@ -182,23 +220,36 @@ def test_purge_deletes_old_bodies_and_transcripts_and_keeps_anonymised_qualifica
     before = client.get(f"/api/inquiries/{old}", headers=auth).get_json()
     chat = client.post("/api/chat/sessions", json={"site": "demo"}).get_json()["session_id"]
     client.post(f"/api/chat/sessions/{chat}/messages", json={"text": f"I'm at {PERSON} or +1 415 555 0142"})
-    client.post("/api/events", headers=auth, json={"email": PERSON, "type": "email_open", "at": "2026-03-01T09:00:00Z"})
+    client.post(
+        "/api/events",
+        headers=auth,
+        json={"email": PERSON, "type": "email_open", "at": "2026-03-01T09:00:00Z"},
+    )
     _backdate(app, old, chat)
-    recent = post_form(client, OTHER, "We need a fleet tracking quote for 30 trucks; please call me this week.")
+    recent = post_form(
+        client, OTHER, "We need a fleet tracking quote for 30 trucks; please call me this week."
+    )
 
     result = runner.invoke(cli, ["purge"], env={"QUALIFIER_DATABASE_URL": database_url})
 
     assert result.exit_code == 0, result.output
-    assert "raw events deleted: 1" in result.output and "inquiries anonymised (route, score and slot values kept): 1" in result.output
+    assert (
+        "raw events deleted: 1" in result.output
+        and "inquiries anonymised (route, score and slot values kept): 1" in result.output
+    )
     after = client.get(f"/api/inquiries/{old}", headers=auth).get_json()
     assert (after["route"], after["status"], after["qualification"]["score"]) == (
-        before["route"], before["status"], before["qualification"]["score"],
+        before["route"],
+        before["status"],
+        before["qualification"]["score"],
     )
     assert after["qualification"]["intent"] == before["qualification"]["intent"]
     assert set(after["inquiry"]["contact"].values()) == {None}
     assert after["inquiry"]["message"] is None and after["brief"] is None
     assert not _walk_keys(after["qualification"]) & {"evidence", "spans", "text"}
-    assert client.get(f"/api/contacts/{PERSON}/export", headers=auth).status_code == 404  # nothing left of them
+    assert (
+        client.get(f"/api/contacts/{PERSON}/export", headers=auth).status_code == 404
+    )  # nothing left of them
     assert _rows_naming(app, PERSON) == []
     # What is inside the retention period is untouched.
     kept = client.get(f"/api/inquiries/{recent}", headers=auth).get_json()
@@ -239,7 +290,14 @@ def test_the_policy_sets_the_retention_period_and_a_bad_one_stops_start_up(app_c
     ("predicted", "expected"),
     [
         pytest.param(
-            {"need": {"present": True, "evidence": "need vans", "spans": [{"text": "need vans"}], "confidence": 0.9}},
+            {
+                "need": {
+                    "present": True,
+                    "evidence": "need vans",
+                    "spans": [{"text": "need vans"}],
+                    "confidence": 0.9,
+                }
+            },
             {"need": {"present": True, "confidence": 0.9}},
             id="evidence-dropped",
         ),
@@ -253,7 +311,9 @@ def test_the_policy_sets_the_retention_period_and_a_bad_one_stops_start_up(app_c
             {"authority": {"role": "decision_maker"}, "route": "sql", "score": 80},
             id="title-dropped",
         ),
-        pytest.param({"note": "write to pat@example.com"}, {"note": "write to [email]"}, id="stray-email-redacted"),
+        pytest.param(
+            {"note": "write to pat@example.com"}, {"note": "write to [email]"}, id="stray-email-redacted"
+        ),
     ],
 )
 def test_anonymising_a_prediction(predicted, expected) -> None:

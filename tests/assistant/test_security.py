@@ -40,7 +40,9 @@ RESPONSES = [
 
 
 @pytest.mark.parametrize(("method", "path", "options", "status", "kind"), RESPONSES)
-def test_every_response_carries_the_security_headers(client, auth, method, path, options, status, kind) -> None:
+def test_every_response_carries_the_security_headers(
+    client, auth, method, path, options, status, kind
+) -> None:
     headers = dict(auth) if options.get("auth") else {}
     if options.get("html"):
         headers["Accept"] = "text/html"
@@ -74,13 +76,13 @@ def test_the_demo_policy_allows_exactly_what_the_widget_uses(client) -> None:
     assert csp["script-src"] == ["'self'"]
     assert csp["connect-src"] == ["'self'"]
     widget = client.get("/widget.js").get_data(as_text=True)
-    assert 'fetch(api + path' in widget and "new URL(script.src" in widget
+    assert "fetch(api + path" in widget and "new URL(script.src" in widget
     # The page's <style> and the widget's shadow-root <style> are inline styles.
     assert found.inline_styles == 1 and 'createElement("style")' in widget
     assert "'unsafe-inline'" in csp["style-src"]
     # Nothing that the policy forbids: no inline script, no handlers, no eval, no HTML parsing.
     assert found.inline_scripts == 0 and found.handlers == []
-    for forbidden in ("eval(", "new Function", "innerHTML", "document.write", "setTimeout(\""):
+    for forbidden in ("eval(", "new Function", "innerHTML", "document.write", 'setTimeout("'):
         assert forbidden not in widget
 
 
@@ -97,7 +99,9 @@ def test_the_chat_api_still_answers_an_allowed_site_across_origins(app_config) -
     client = create_app({**app_config, "POLICY": policy}).test_client()
     headers = {"Origin": "https://shop.example"}
 
-    preflight = client.options("/api/chat/sessions", headers={**headers, "Access-Control-Request-Method": "POST"})
+    preflight = client.options(
+        "/api/chat/sessions", headers={**headers, "Access-Control-Request-Method": "POST"}
+    )
     started = client.post("/api/chat/sessions", json={"site": "shop"}, headers=headers)
 
     assert preflight.headers["Access-Control-Allow-Origin"] == "https://shop.example"
@@ -115,8 +119,12 @@ def test_personal_json_is_never_cached(client, auth) -> None:
     [
         pytest.param("https://qualifier.example", {}, 0, True, id="https"),
         pytest.param("http://qualifier.example", {}, 0, False, id="http"),
-        pytest.param("http://qualifier.example", {"X-Forwarded-Proto": "https"}, 1, True, id="trusted-proxy-https"),
-        pytest.param("http://qualifier.example", {"X-Forwarded-Proto": "https"}, 0, False, id="untrusted-header"),
+        pytest.param(
+            "http://qualifier.example", {"X-Forwarded-Proto": "https"}, 1, True, id="trusted-proxy-https"
+        ),
+        pytest.param(
+            "http://qualifier.example", {"X-Forwarded-Proto": "https"}, 0, False, id="untrusted-header"
+        ),
     ],
 )
 def test_hsts_is_sent_only_over_https(app_config, base_url, forwarded, proxies, hsts) -> None:
@@ -141,7 +149,12 @@ def test_a_trusted_proxy_gives_the_client_address_and_an_untrusted_one_does_not(
             )
             seen[(proxies, client_address)] = response.status_code
     # Trusted: two clients, two buckets. Untrusted: both are the proxy's address, one bucket.
-    assert seen == {(0, "198.51.100.7"): 201, (0, "203.0.113.9"): 429, (1, "198.51.100.7"): 201, (1, "203.0.113.9"): 201}
+    assert seen == {
+        (0, "198.51.100.7"): 201,
+        (0, "203.0.113.9"): 429,
+        (1, "198.51.100.7"): 201,
+        (1, "203.0.113.9"): 201,
+    }
 
 
 @pytest.mark.parametrize(
@@ -149,8 +162,18 @@ def test_a_trusted_proxy_gives_the_client_address_and_an_untrusted_one_does_not(
     [
         pytest.param("a=1; Path=/", False, "a=1; Path=/; HttpOnly; SameSite=Lax", id="bare"),
         pytest.param("a=1; Path=/", True, "a=1; Path=/; HttpOnly; SameSite=Lax; Secure", id="bare-https"),
-        pytest.param("a=1; HttpOnly; SameSite=Strict; Secure", True, "a=1; HttpOnly; SameSite=Strict; Secure", id="complete"),
-        pytest.param("a=1; httponly; samesite=None; secure", False, "a=1; httponly; samesite=None; secure", id="lower-case"),
+        pytest.param(
+            "a=1; HttpOnly; SameSite=Strict; Secure",
+            True,
+            "a=1; HttpOnly; SameSite=Strict; Secure",
+            id="complete",
+        ),
+        pytest.param(
+            "a=1; httponly; samesite=None; secure",
+            False,
+            "a=1; httponly; samesite=None; secure",
+            id="lower-case",
+        ),
     ],
 )
 def test_cookies_are_hardened(cookie, secure, expected) -> None:
@@ -194,9 +217,14 @@ def test_the_dashboard_session_cookie_is_httponly_samesite_and_secure_over_https
     make_user(app, "lena@example.com", "sdr")
     client = app.test_client()
     client.get("/dashboard/sign-in", base_url=base_url)
-    token = client.get_cookie("qualifier_session", domain="localhost" if "localhost" in base_url else "qualifier.example")
+    token = client.get_cookie(
+        "qualifier_session", domain="localhost" if "localhost" in base_url else "qualifier.example"
+    )
     assert token is not None
-    csrf = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/dashboard/sign-in", base_url=base_url).get_data(as_text=True))
+    csrf = re.search(
+        r'name="csrf_token" value="([^"]+)"',
+        client.get("/dashboard/sign-in", base_url=base_url).get_data(as_text=True),
+    )
     assert csrf is not None
     answer = client.post(
         "/dashboard/sign-in",

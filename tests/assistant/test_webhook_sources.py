@@ -18,6 +18,8 @@ from handoff.policy import Policy
 from handoff.types import ROUTES
 from tests.forms.sample_files import NOW, Sample, is_signed, samples, secret_for
 
+from .test_postgres import pg_app, postgres_url  # noqa: F401 - fixtures for the PostgreSQL variants
+
 PUBLIC = "https://qualifier.example.com"  # the host the signed HubSpot sample was signed for
 SAMPLE_TIME = datetime.fromtimestamp(NOW, UTC)
 
@@ -304,7 +306,16 @@ def test_other_conversations_and_other_sources_stay_apart(app, client) -> None:
     assert _count(app, models.Inquiry) == 2
 
 
-def test_concurrent_pieces_of_one_conversation_make_one_inquiry_with_every_turn(app, auth) -> None:
+@pytest.fixture(params=[pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_app(request):  # noqa: ANN001, ANN201
+    """The `app` on SQLite, and on PostgreSQL (where the per-conversation lock is an advisory lock)."""
+    if request.param == "sqlite":
+        return request.getfixturevalue("app")
+    return request.getfixturevalue("pg_app")
+
+
+def test_concurrent_pieces_of_one_conversation_make_one_inquiry_with_every_turn(any_app, auth) -> None:
+    app = any_app
     turns = [
         ("user" if i % 2 == 0 else "admin", f"Message number {i} about our depot rollout.", T0 + i)
         for i in range(6)

@@ -24,7 +24,9 @@ def talk(page) -> str:
     return widget.locator(".msg.bot").nth(1).inner_text()
 
 
-def test_the_demo_page_and_its_widget_run_under_their_policy_without_a_violation(app_config, live_server, page) -> None:
+def test_the_demo_page_and_its_widget_run_under_their_policy_without_a_violation(
+    app_config, live_server, page
+) -> None:
     from assistant import create_app
 
     base = live_server(create_app(app_config))
