@@ -159,6 +159,35 @@ def explain_cues(text: str) -> list[tuple[str, str]]:
 
 
 @lru_cache(maxsize=1)
+def _token_requirements() -> tuple[tuple[frozenset[str], ...], ...]:
+    """For each token pattern, the NORM sets of its tokens that must occur (no "?" or "*"): a
+    pattern can match only where every one of its sets holds a NORM of the text. A token
+    spec we cannot read that way requires nothing."""
+    rows, _, _ = _patterns()
+    found = []
+    for row in rows.values():
+        if "pattern" not in row:
+            continue
+        needed = []
+        for spec in row["pattern"]:
+            if spec.get("OP") not in (None, "+", "1") or set(spec) - {"NORM", "OP"}:
+                continue
+            norm = spec.get("NORM")
+            if isinstance(norm, str):
+                needed.append(frozenset({norm}))
+            elif isinstance(norm, dict) and set(norm) == {"IN"}:
+                needed.append(frozenset(norm["IN"]))
+        found.append(tuple(needed))
+    return tuple(found)
+
+
+def _token_patterns_may_match(norms: set[str]) -> bool:
+    """False when no token pattern can match a text with these NORMs (the Matcher would find
+    nothing, so it need not run)."""
+    return any(all(not need.isdisjoint(norms) for need in needed) for needed in _token_requirements())
+
+
+@lru_cache(maxsize=1)
 def _patterns() -> tuple[dict[str, dict], Matcher, PhraseMatcher]:
     """The rows of `patterns/budget.jsonl` by id, a `Matcher` for the token patterns and a
     `PhraseMatcher` on NORM for the phrase lists (hashed: fast on long messages)."""
@@ -203,8 +232,9 @@ def _read(seg: Segment) -> _Reading:
             if text == "?":
                 questions.add(sent)
             sent += 1
+    token_matches = matcher(doc) if _token_patterns_may_match(set(norms)) else []
     found: list[_Cue] = []
-    for match_id, start, end in [*matcher(doc), *phrases(doc)]:
+    for match_id, start, end in [*token_matches, *phrases(doc)]:
         rule = strings[match_id]
         row = rows[rule]
         found.append(

@@ -6,12 +6,17 @@ message. Cues are data: `patterns/intent.jsonl` (buyers, customers, partners,
 candidates, researchers, misdirected messages) and `patterns/junk.jsonl`
 (vendor pitches, scams, prompt injection), each a regular expression with an
 `id`, a label, a weight, a scope (the person's text, their job title, company,
-the page or form used, a field label) and a reason in plain words. Signals
-beyond words come from the sender: free-mail, disposable or role-account
+the page or form used, a field label) and a reason in plain words. Cues are
+written for classes of message, not for sentences: a support cue reads error
+messages, outages, billing on an existing account, warranty claims; a pitch cue
+reads an agency quoting its own prices or promising the company results.
+Signals beyond words come from the sender: free-mail, disposable or role-account
 addresses (`lexicons/*.txt`), an e-mail domain that imitates the company's own,
 an academic domain, links, and shapes no legitimate message has (keyboard mash,
 "test" submissions, one word pasted into every field, a templated price
-question from a bot-like name). The resolved slots add weight to buying: a
+question from a bot-like name). A personal free-mail address or a sales or
+marketing mailbox (`lexicons/outbound_accounts.txt`) adds to a pitch only when
+the words already read like one. The resolved slots add weight to buying: a
 stated need, a contact request, a budget.
 
 A person's words outrank form metadata: page and form priors weigh 1 or less,
@@ -24,9 +29,13 @@ is spam; a genuine request that also carries them keeps its intent.
 An optional trained text classifier (`intents.training`, built by
 `qualifier train` into the git-ignored `intents/models/`) is the generaliser:
 cue tables read what they were written for, and fresh phrasings of a job
-application or a vendor pitch often match no cue. When little in a message
-says "buyer", the classifier's reading adds weight to its label; when it is
-absent, the rules decide alone (and the tests pass either way).
+application or a vendor pitch often match no cue. Its reading adds weight to
+its label, in full while the rules say little, less and less as the rule
+evidence for another label grows, and not at all once the rules are clear
+(`model_share`): a message that plainly asks to buy is never talked out of
+buying. A non-buying reading counts only by its lead over the model's own
+probability of "buying", the default. When no model was built, the rules
+decide alone (and the tests pass either way).
 
 Libraries tried: spaCy's `TextCategorizer` alone (trained on our own examples)
 is a good tie-breaker but cannot explain itself or see e-mail domains and page
@@ -582,6 +591,7 @@ def _sender_flags(sender: SenderFacts) -> tuple[tuple[str, bool], ...]:
         ("free_mail", sender.free_mail),
         ("disposable_email", sender.disposable),
         ("role_account", sender.role_account),
+        ("outbound_mailbox", sender.outbound),
         ("lookalike_domain", sender.lookalike),
     )
 

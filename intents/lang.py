@@ -51,9 +51,7 @@ def detect_language(text: str) -> str:
     if letters < 2:
         return UNDETERMINED
 
-    ranking = _identifier().rank(" ".join(words))
-    top, top_prob = ranking[0]
-    supported_best = next(((lang, prob) for lang, prob in ranking if lang in SUPPORTED), None)
+    top, top_prob, supported_best = _best(" ".join(words))
 
     if letters >= SHORT_LETTERS:
         if top in SUPPORTED and top_prob >= SUPPORTED_MIN_PROB:
@@ -71,6 +69,43 @@ def detect_language(text: str) -> str:
     if supported_best and supported_best[1] >= FALLBACK_MIN_PROB:
         return supported_best[0]
     return UNDETERMINED
+
+
+def _best(text: str) -> tuple[str, float, tuple[str, float] | None]:
+    """The model's best language and its probability, and the best supported one.
+
+    The same answer as the head of py3langid's `rank(text)` and its first supported
+    entry (a sort of every language, stable on ties), read off the scores by argmax.
+    """
+    identifier = _identifier()
+    first_columns, supported_columns = _columns()
+    scores = identifier._decide(text)[first_columns]
+    best = int(scores.argmax())  # the first of equal maxima, as the stable sort puts it first
+    labels = identifier.nb_classes
+    top = labels[first_columns[best]]
+    if supported_columns.size == 0:
+        return top, float(scores[best]), None
+    supported = scores[supported_columns]
+    pick = int(supported.argmax())
+    column = first_columns[supported_columns[pick]]
+    return top, float(scores[best]), (labels[column], float(supported[pick]))
+
+
+@lru_cache(maxsize=1)
+def _columns():
+    """The model's first column of every label (later ones are aliases `rank` skips), and which
+    of those are supported languages, as index arrays in column order."""
+    import numpy as np
+
+    labels = _identifier().nb_classes
+    seen: set[str] = set()
+    first: list[int] = []
+    for column, label in enumerate(labels):
+        if label not in seen:
+            seen.add(label)
+            first.append(column)
+    supported = [k for k, column in enumerate(first) if labels[column] in SUPPORTED]
+    return np.array(first, dtype=np.intp), np.array(supported, dtype=np.intp)
 
 
 def _word_vote(words: list[str]) -> str | None:
