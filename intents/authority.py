@@ -332,12 +332,6 @@ def authority_patterns() -> tuple[Pattern, ...]:
 
 
 @lru_cache(maxsize=1)
-def _required_words() -> tuple[str, ...]:
-    """Every `requires` substring of the patterns, once."""
-    return tuple(dict.fromkeys(w for pat in authority_patterns() for w in pat.requires))
-
-
-@lru_cache(maxsize=1)
 def _break_words() -> frozenset[str]:
     """Words that end a title phrase in free text: function words of the supported languages."""
     words = {_fold(w) for w in function_words()}
@@ -602,12 +596,14 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
     question = _last_question(seg.question)
     windows = _windows(len(scan))
     lowered = scan.lower()
-    present = {w for w in _required_words() if w in lowered}  # each `requires` word looked up once
-    folded = fold(scan)
+    # The regexes read only the windows, so their gates look only there.
+    folded = [fold(scan[lo:hi]) for lo, hi in windows]
+    present: dict[str, bool] = {}  # each `requires` word looked up once, when a pattern asks
     for pat in authority_patterns():
-        if pat.requires and present.isdisjoint(pat.requires):
+        gate = pat.gate
+        if gate is not None and not gate.admits(folded[0]) and (len(folded) == 1 or not gate.admits(folded[1])):
             continue
-        if pat.gate is not None and not pat.gate.admits(folded):
+        if pat.requires and not _holds_any(lowered, pat.requires, present):
             continue
         if pat.kind == "answer" and not (question and pat.question and pat.question.search(question)):
             continue
@@ -630,6 +626,17 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
         if reading:
             found.append(_title_finding(seg, reading, "authority.self.answer_title.v1", 0.8))
     return _drop_overlapping_titles(found)
+
+
+def _holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool:
+    """Whether `text` holds one of `words`, remembering each answer in `seen`."""
+    for word in words:
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = word in text
+        if found:
+            return True
+    return False
 
 
 _ROLE_QUESTION = re.compile(

@@ -217,10 +217,14 @@ def _read(seg: Segment) -> _Reading:
     # splits such runs affix by affix in quadratic time, so it reads them as one opaque token.
     doc = tokens(_LONG_RUN.sub(lambda m: "x" * len(m.group()), seg.text[:MAX_CHARS]))
     strings = doc.vocab.strings
-    table = doc.to_array([ORTH, NORM, IDX])
-    texts = [strings[int(h)] for h in table[:, 0]] if len(doc) else []
-    norms = tuple(strings[int(h)] for h in table[:, 1]) if len(doc) else ()
-    starts = tuple(int(i) for i in table[:, 2]) if len(doc) else ()
+    texts: list[str] = []
+    norms: tuple[str, ...] = ()
+    starts: tuple[int, ...] = ()
+    if len(doc):
+        orths, norm_ids, offsets = doc.to_array([ORTH, NORM, IDX]).T.tolist()  # plain ints, at once
+        texts = [strings[h] for h in orths]
+        norms = tuple([strings[h] for h in norm_ids])
+        starts = tuple(offsets)
     sent_of: list[int] = []
     questions: set[int] = set()
     sent = 0

@@ -32,8 +32,8 @@ from __future__ import annotations
 
 import importlib.util
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 # Whole words: letters/digits, with inner apostrophes ("don't", "i'm") kept.
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*")
@@ -156,8 +156,9 @@ HEDGE_PHRASES: tuple[tuple[str, ...], ...] = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Word:
+class Word(NamedTuple):
+    """A whole-word token (a named tuple: the checks make many, and tuples are made fast)."""
+
     text: str  # lower-cased, curly apostrophes folded to "'"
     start: int
     end: int

@@ -57,6 +57,7 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .prefilter import Gate, fold, gate_for
 from .text import Segment, TextView
 from .types import INTENTS, Budget, ContactRequest, Context, Evidence, Finding, IntentResult
 
@@ -143,7 +144,9 @@ def classify_intent(
         scores[label] += weight
         notes.append(note)
     rules = dict(scores)
-    for label, weight, note in _model_votes(view):
+    # Once the rules are clear (RULES_DECIDE), no reading of the model can change the label: skip it.
+    clear = max(rules.values(), default=0.0) >= RULES_DECIDE
+    for label, weight, note in () if clear else _model_votes(view):
         # The stronger the rule evidence for another label, the less the classifier may pull away from it.
         share = model_share(max((s for other, s in rules.items() if other != label), default=0.0))
         if share > 0:
@@ -201,6 +204,8 @@ class Cue:
     reason: str
     audience: str | None = None  # research: "press" or "general"
     flag: str | None = None  # junk class, or "prompt_injection" / "instruction"
+    # Words one of which every match holds (`intents.prefilter`): a text without them is not searched.
+    gate: Gate | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,6 +288,7 @@ def _cue_from_row(row: Mapping, where: str) -> Cue:
         reason=row["reason"],
         audience=row.get("audience"),
         flag=row.get("flag"),
+        gate=gate_for(regex),
     )
 
 
@@ -307,6 +313,12 @@ def match_cues(view: TextView) -> list[Hit]:
     }
     page = _page_text(view)
     labels = "\n".join(view.inquiry.fields)
+    # Folded text for the cues' gates: each segment's, and all a scope's scanned regions in one
+    # string, so that a cue whose words appear nowhere costs one check, not one per segment.
+    folded = {seg.source: fold(seg.text) for segments in by_scope.values() for seg in segments}
+    scanned = {
+        scope: "\n".join(_scanned(folded[seg.source]) for seg in segments) for scope, segments in by_scope.items()
+    }
     for cue in load_cues():
         if cue.flag == "instruction":
             continue  # read only after an injection trigger (injected_spans)
@@ -316,9 +328,11 @@ def match_cues(view: TextView) -> list[Hit]:
             if m:
                 hits.append(Hit(cue, m.group(0), None))
             continue
+        if cue.gate is not None and not cue.gate.admits(scanned[cue.scope]):
+            continue
         found = 0
         for segment in by_scope[cue.scope]:
-            for start, end in _search(cue.regex, segment.text, 2 - found):
+            for start, end in _search(cue.regex, segment.text, 2 - found, cue.gate, folded[segment.source]):
                 share = 1.0 if found == 0 else 0.5
                 hits.append(Hit(cue, segment.text[start:end], TextView.evidence(segment, start, end), share))
                 found += 1
@@ -327,13 +341,28 @@ def match_cues(view: TextView) -> list[Hit]:
     return hits
 
 
-def _search(regex: re.Pattern[str], text: str, limit: int = 1) -> list[tuple[int, int]]:
-    """Up to `limit` non-empty matches in the head of `text`, then in its tail (long messages)."""
+def _scanned(text: str) -> str:
+    """The parts of a segment's text the cues read: its head, and its tail when it is long."""
+    if len(text) <= MAX_SCAN:
+        return text
+    return text[:MAX_SCAN] + "\n" + text[max(MAX_SCAN, len(text) - TAIL_SCAN) :]
+
+
+def _search(
+    regex: re.Pattern[str], text: str, limit: int = 1, gate: Gate | None = None, folded: str = ""
+) -> list[tuple[int, int]]:
+    """Up to `limit` non-empty matches in the head of `text`, then in its tail (long messages).
+
+    With a `gate` and `folded` (`prefilter.fold(text)`), a region holding none of
+    the words every match needs is not searched: same results, less work.
+    """
     spans: list[tuple[int, int]] = []
     regions = [(0, min(len(text), MAX_SCAN))]
     if len(text) > MAX_SCAN:
         regions.append((max(MAX_SCAN, len(text) - TAIL_SCAN), len(text)))
     for start, end in regions:
+        if gate is not None and not gate.admits_within(folded, start, end):
+            continue
         for m in regex.finditer(text, start, end):
             if m.end() > m.start():
                 spans.append((m.start(), m.end()))
@@ -676,6 +705,8 @@ def _gibberish(word: str) -> bool:
 
 def _keyboard_mash(text: str) -> str | None:
     tokens = _TOKEN.findall(text)
+    if len(tokens) > 40:  # at most fifteen words count as mash: a long text is not mash
+        return None
     words = [t for t in tokens if re.search(r"[a-z]", t, re.I)]
     if not words or len(words) > 15:
         return None
@@ -747,7 +778,8 @@ def injected_spans(view: TextView) -> tuple[Evidence, ...]:
     spans: list[Evidence] = []
     for segment in view.of_kind(*FREE_TEXT_KINDS):
         text = segment.text[:INJECTION_SCAN]
-        hits = sorted({m.start() for c in triggers for m in c.regex.finditer(text)})
+        folded = fold(text)
+        hits = sorted({m.start() for c in triggers if c.gate is None or c.gate.admits(folded) for m in c.regex.finditer(text)})
         if not hits:
             continue
         sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]

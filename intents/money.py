@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from .types import Money
 
@@ -136,8 +137,9 @@ _LEX_RE = re.compile(
 _ABBREV_DOT = frozenset({"rs.", "fr.", "sfr.", "kr.", "mio.", "tsd.", "ca.", "approx.", "max.", "min.", "c.", "est.", "aprox."})
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
+class _Tok(NamedTuple):
+    """A token of the lexer (a named tuple: thousands are made per message, cheaply)."""
+
     kind: str  # num | word | sym | cur
     text: str
     low: str
@@ -155,7 +157,8 @@ def _lex(text: str, start: int = 0, end: int | None = None) -> list[_Tok]:
         if kind == "word" and raw.endswith(".") and raw.lower() not in _ABBREV_DOT:
             raw, end = raw[:-1], end - 1  # a sentence full stop, not part of the word
             stop = _Tok("sym", ".", ".", end, end + 1)
-        if kind == "word" and (elided := _ELISION.match(raw)):
+        # (an elision needs an apostrophe: the cheap test first)
+        if kind == "word" and ("'" in raw or "’" in raw) and (elided := _ELISION.match(raw)):
             # "d'environ", "l'anno": the article, then the word (read on its own by the rules)
             cut = start + elided.end(1)
             out.append(_Tok("word", raw[: elided.end(1)], elided.group(1).lower().replace("’", "'"), start, cut))
@@ -554,9 +557,15 @@ class _Parser:
         self.n = len(toks)
         self.hint = hint
         self._currencies: dict[tuple[int, str], tuple[_Currency, int] | None] = {}
+        lex = lexicon()
+        self._first_exact, self._first_folded = lex.first_exact, lex.first_folded
 
     def currency(self, i: int, position: str) -> tuple[_Currency, int] | None:
         """`_currency_at`, remembered: the driver and the amount rule ask about the same tokens."""
+        if 0 <= i < self.n:
+            tok = self.toks[i]
+            if tok.text not in self._first_exact and tok.low not in self._first_folded:
+                return None  # no currency starts with this token (`_currency_at`'s own first test)
         key = (i, position)
         if key not in self._currencies:
             self._currencies[key] = _currency_at(self.toks, i, position)

@@ -112,7 +112,6 @@ class NeedPattern:
 class NeedRules:
     patterns: tuple[NeedPattern, ...]
     vague_words: frozenset[str]
-    required_words: tuple[str, ...] = ()  # every `requires` substring of the patterns, once
 
 
 def extract_need(view: TextView, ctx: Context) -> list[Finding[Need]]:
@@ -176,8 +175,7 @@ def need_rules() -> NeedRules:
         )
     if not any(p.kind in ANCHORS for p in patterns):
         raise ValueError(f"{PATTERNS_FILE.name} holds no anchor patterns")
-    required = tuple(dict.fromkeys(w for p in patterns for w in p.requires))
-    return NeedRules(tuple(patterns), frozenset(vague), required)
+    return NeedRules(tuple(patterns), frozenset(vague))
 
 
 @lru_cache(maxsize=1)
@@ -248,12 +246,12 @@ def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
         seg.question and _NEED_QUESTION.search(seg.question.split("?")[0][-160:] + "?")
     )
     lowered = scan.lower()
-    present = {w for w in rules.required_words if w in lowered}  # each `requires` word looked up once
-    folded = fold(scan)
+    folded = fold(scan[:_HEAD_CHARS])  # clauses lie in the head (`_clauses`); offsets stay valid
+    present: dict[str, bool] = {}  # each `requires` word looked up once, when a pattern asks
     active = tuple(
         p
         for p in rules.patterns
-        if (not p.requires or not present.isdisjoint(p.requires)) and (p.gate is None or p.gate.admits(folded))
+        if (p.gate is None or p.gate.admits(folded)) and (not p.requires or _holds_any(lowered, p.requires, present))
     )
     clauses = [
         _score_clause(seg, scan, s, e, rules, _admitted(active, folded, s, e), answers_need)
@@ -269,6 +267,17 @@ def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
                     c.score += 2.0 + min(2.0, 0.5 * content)
                     _set_evidence(c, scan)
     return clauses
+
+
+def _holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool:
+    """Whether `text` holds one of `words`, remembering each answer in `seen`."""
+    for word in words:
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = word in text
+        if found:
+            return True
+    return False
 
 
 def _admitted(patterns: tuple[NeedPattern, ...], folded: str, start: int, end: int) -> tuple[NeedPattern, ...]:

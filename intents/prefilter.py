@@ -64,6 +64,7 @@ def _canon_code(code: int) -> int:
 
 # After str.lower(), the characters whose representative is another character.
 _FIX = {low: _canon_code(low) for low in _EXTRA if _canon_code(low) != low}
+_NEEDS_FIX = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_FIX)) + "]")
 _DOTTED_I = "\u0130"  # str.lower() makes it two characters; re reads it as "i"
 _DOTTED_I_AS = chr(_canon_code(0x130))
 
@@ -74,7 +75,9 @@ def fold(text: str) -> str:
         return text.lower()
     if _DOTTED_I in text:
         text = text.replace(_DOTTED_I, _DOTTED_I_AS)
-    return text.lower().translate(_FIX)
+    lowered = text.lower()
+    # (translating is slow on long texts, and the few characters it changes are rare)
+    return lowered.translate(_FIX) if _NEEDS_FIX.search(lowered) else lowered
 
 
 @dataclass(frozen=True, slots=True)
