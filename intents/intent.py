@@ -84,8 +84,8 @@ MIN_LABEL_SCORE = 2.0
 # come from vendors and candidates), but a message that plainly asks to buy is never
 # talked out of buying, nor a plain support request into it. A "spam" reading counts
 # MODEL_SPAM_FACTOR as much: spam is told by its shape and its scams, and a bag of
-# words that finds a formal "Dear Sir, kindly share your price list" spammy must not
-# discard a buyer on its own.
+# words that finds a very formal or very terse request for a rate card spammy must
+# not discard a buyer on its own.
 MODEL_WEIGHT = 6.0
 MODEL_MIN_PROBABILITY = 0.3
 MODEL_GATE = 1.5
