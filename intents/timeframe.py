@@ -138,11 +138,11 @@ class RuleSet:
     lead_offset: tuple[Rule, ...]
     suffix: tuple[Rule, ...]
     cues: dict[str, Rule]
-    # The rules `_scan` looks for, in order, and where each may start: trigger -> their indexes,
-    # and every leading part of a trigger (a word start that begins none is looked at no further).
+    # The rules `_scan` looks for, in order, and where each may start: trigger -> their indexes;
+    # the few triggers shorter than PREFIX_LEN are also kept apart (a small set, looked up often).
     scanned: tuple[Rule, ...] = ()
     by_trigger: dict[str, tuple[int, ...]] = field(default_factory=dict)
-    trigger_heads: frozenset[str] = frozenset()
+    short_triggers: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=1)
@@ -264,19 +264,19 @@ def _segment_prefixes(search: str, rules: RuleSet) -> dict[str, list[int]]:
     """Where each trigger (a PREFIX_LEN-or-shorter string) starts a word, a digit run or a symbol."""
     lowered = search.lower().translate(_DIGITS)
     aligned = len(lowered) == len(search)  # "İ".lower() is two characters long
-    heads, triggers = rules.trigger_heads, rules.by_trigger
+    short, triggers = rules.short_triggers, rules.by_trigger
     found: dict[str, list[int]] = {}
     for m in _START.finditer(search):
         i = m.start()
         head = (
             lowered[i : i + PREFIX_LEN] if aligned else search[i : i + PREFIX_LEN].lower().translate(_DIGITS)
         )
-        for n in range(1, len(head) + 1):
+        for n in range(1, min(len(head) + 1, PREFIX_LEN)):
             part = head[:n]
-            if part not in heads:
-                break  # no trigger begins so: a longer part begins none either
-            if part in triggers:
+            if part in short:
                 found.setdefault(part, []).append(i)
+        if len(head) == PREFIX_LEN and head in triggers:
+            found.setdefault(head, []).append(i)
     return found
 
 
@@ -373,7 +373,7 @@ def rule_set() -> RuleSet:
         cues={r.cls: r for r in rules if r.type == "cue" and r.cls},
         scanned=scanned,
         by_trigger={trigger: tuple(indexes) for trigger, indexes in by_trigger.items()},
-        trigger_heads=frozenset(t[:n] for t in by_trigger for n in range(1, len(t) + 1)),
+        short_triggers=frozenset(t for t in by_trigger if len(t) < PREFIX_LEN),
     )
 
 
