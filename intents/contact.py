@@ -50,7 +50,7 @@ from urllib.parse import urlsplit
 
 from forms.types import Inquiry
 
-from .prefilter import Gate, fold, gate_for
+from .prefilter import Gate, LiteralIndex, Occurrences, fold, gate_for
 from .text import Segment, TextView
 from .types import ContactRequest, Context, Finding
 
@@ -125,11 +125,11 @@ def extract_contact_request(view: TextView, ctx: Context) -> list[Finding[Contac
     findings: list[Finding[ContactRequest]] = []
     for segment in view.segments:
         if segment.kind in FREE_TEXT_KINDS:
-            folded = fold(segment.text[:MAX_SCAN_CHARS])
-            findings.extend(_requests(segment, rules["request"], folded))
-            findings.extend(_requests(segment, rules["choice"], folded))
+            found = _literals().scan(fold(segment.text[:MAX_SCAN_CHARS]))
+            findings.extend(_requests(segment, rules["request"], found))
+            findings.extend(_requests(segment, rules["choice"], found))
             if request_form:
-                findings.extend(_requests(segment, rules["form_mention"], folded))
+                findings.extend(_requests(segment, rules["form_mention"], found))
         if segment.kind == "turn":
             if segment.question:
                 findings.extend(_answer_to_offer(segment, segment.question))
@@ -152,13 +152,13 @@ def is_request_form(inquiry: Inquiry) -> bool:
 # ---------------------------------------------------------------- free text
 
 
-def _requests(segment: Segment, rules: Iterable[Rule], folded: str) -> Iterator[Finding[ContactRequest]]:
-    """`folded`: `prefilter.fold` of the text scanned, for the rules' gates."""
+def _requests(segment: Segment, rules: Iterable[Rule], found: Occurrences) -> Iterator[Finding[ContactRequest]]:
+    """`found`: where the rules' gate words occur in the text scanned (`_literals`)."""
     # A request sits near the start of what a person writes; past MAX_SCAN_CHARS a
     # text is a pasted document, and scanning it all would only cost time.
     text = segment.text[:MAX_SCAN_CHARS]
     for rule in rules:
-        if rule.gate is not None and not rule.gate.admits(folded):
+        if rule.gate is not None and not found.admits(rule.gate):
             continue  # none of the words every match holds: the regex cannot match
         for match in rule.regex.finditer(text):
             if not _plausible(match, text, rule):
@@ -422,11 +422,21 @@ def load_rules() -> dict[str, tuple[Rule, ...]]:
             regex = re.compile(_expand(pattern, macros, where), re.IGNORECASE)
         except re.error as exc:
             raise ValueError(f"{where}: {rule_id}: {exc}") from None
-        by_role[role].append(Rule(rule_id, role, kind, float(confidence), regex, gate_for(regex)))
+        # Free-text rules are gated through `_literals` (one scan a segment), so big word lists cost little.
+        scanned = role in ("request", "choice", "form_mention")
+        gate = gate_for(regex, max_strings=200, min_length=2) if scanned else gate_for(regex)
+        by_role[role].append(Rule(rule_id, role, kind, float(confidence), regex, gate))
     for role in ("request", "offer", "yes", "no", "negator"):
         if not by_role[role]:
             raise ValueError(f"{PATTERNS_FILE.name} has no {role} rules")
     return {role: tuple(rules) for role, rules in by_role.items()}
+
+
+@lru_cache(maxsize=1)
+def _literals() -> LiteralIndex:
+    """The gate words of the rules run over free text, found in one pass a segment."""
+    rules = load_rules()
+    return LiteralIndex(r.gate for role in ("request", "choice", "form_mention") for r in rules[role])
 
 
 def _expand(pattern: str, macros: dict[str, str], where: str) -> str:

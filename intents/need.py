@@ -48,7 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .context import function_words, is_negated, words
-from .prefilter import Gate, fold, gate_for
+from .prefilter import Gate, LiteralIndex, Occurrences, fold, gate_for
 from .text import Segment, TextView
 from .types import Context, Finding, Need
 
@@ -112,6 +112,7 @@ class NeedPattern:
 class NeedRules:
     patterns: tuple[NeedPattern, ...]
     vague_words: frozenset[str]
+    literals: LiteralIndex | None = None  # the strings of the patterns' gates, found in one pass
 
 
 def extract_need(view: TextView, ctx: Context) -> list[Finding[Need]]:
@@ -170,12 +171,13 @@ def need_rules() -> NeedRules:
                 clause_evidence=row.get("evidence") == "clause",
                 requires=tuple(w.lower() for w in row.get("requires", ())),
                 example=row.get("example", ""),
-                gate=gate_for(regex),
+                # Read through `literals` (one scan a segment), so big word lists cost little.
+                gate=gate_for(regex, max_strings=200, min_length=2),
             )
         )
     if not any(p.kind in ANCHORS for p in patterns):
         raise ValueError(f"{PATTERNS_FILE.name} holds no anchor patterns")
-    return NeedRules(tuple(patterns), frozenset(vague))
+    return NeedRules(tuple(patterns), frozenset(vague), LiteralIndex(p.gate for p in patterns))
 
 
 @lru_cache(maxsize=1)
@@ -246,15 +248,16 @@ def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
         seg.question and _NEED_QUESTION.search(seg.question.split("?")[0][-160:] + "?")
     )
     lowered = scan.lower()
-    folded = fold(scan[:_HEAD_CHARS])  # clauses lie in the head (`_clauses`); offsets stay valid
+    # Clauses lie in the head (`_clauses`): the gates' words are looked for there, once.
+    found = rules.literals.scan(fold(scan[:_HEAD_CHARS]))
     present: dict[str, bool] = {}  # each `requires` word looked up once, when a pattern asks
     active = tuple(
         p
         for p in rules.patterns
-        if (p.gate is None or p.gate.admits(folded)) and (not p.requires or _holds_any(lowered, p.requires, present))
+        if (p.gate is None or found.admits(p.gate)) and (not p.requires or _holds_any(lowered, p.requires, present))
     )
     clauses = [
-        _score_clause(seg, scan, s, e, rules, _admitted(active, folded, s, e), answers_need)
+        _score_clause(seg, scan, s, e, rules, _admitted(active, found, s, e), answers_need)
         for s, e in _clauses(text)
     ]
     # "we don't need payroll, just scheduling for 2 sites": the want carries over the contrast.
@@ -280,9 +283,12 @@ def _holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool
     return False
 
 
-def _admitted(patterns: tuple[NeedPattern, ...], folded: str, start: int, end: int) -> tuple[NeedPattern, ...]:
-    """The patterns that can match within folded[start:end] (order kept: ties go to the first)."""
-    return tuple(p for p in patterns if p.gate is None or p.gate.admits_within(folded, start, end))
+def _admitted(
+    patterns: tuple[NeedPattern, ...], found: Occurrences, start: int, end: int
+) -> tuple[NeedPattern, ...]:
+    """The patterns that can match within [start, end) of the text `found` was scanned from
+    (order kept: ties go to the first)."""
+    return tuple(p for p in patterns if p.gate is None or found.admits_within(p.gate, start, end))
 
 
 def _score_clause(

@@ -26,6 +26,7 @@ dialects); the analysis below walks `re`'s own parser output.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 try:  # Python 3.11+
@@ -107,21 +108,107 @@ class Gate:
         return True
 
 
-def gate_for(regex: re.Pattern[str]) -> Gate | None:
-    """A gate for `regex`, or None when no literal is required (then always run it)."""
+def gate_for(
+    regex: re.Pattern[str], *, max_strings: int = _MAX_FACTOR, min_length: int = _MIN_USEFUL
+) -> Gate | None:
+    """A gate for `regex`, or None when no literal is required (then always run it).
+
+    A factor may hold at most `max_strings` strings, each at least `min_length` long: more
+    and shorter strings make a gate that turns fewer texts away at a higher cost, unless
+    the gate is read through a `LiteralIndex` (where each string costs about nothing).
+    """
     try:
         parsed = _sre_parse.parse(regex.pattern, regex.flags)
-        exact, factors = _info(list(parsed))
+        exact, factors = _info(list(parsed), max(_MAX_EXACT, max_strings))
     except Exception:  # noqa: BLE001 - an unknown construct only disables the shortcut
         return None
     if exact is not None:
         factors = [*factors, exact]
-    useful = [f for f in factors if f and "" not in f and len(f) <= _MAX_FACTOR]
-    useful = [f for f in useful if min(len(s) for s in f) >= _MIN_USEFUL]
+    useful = [f for f in factors if f and "" not in f and len(f) <= max_strings]
+    useful = [f for f in useful if min(len(s) for s in f) >= min_length]
     if not useful:
         return None
     useful.sort(key=_selectivity)
     return Gate(tuple(_minimal(f) for f in useful[:_MAX_FACTORS]))
+
+
+class LiteralIndex:
+    """The strings of many gates, found in a text in one pass instead of one test each.
+
+    `LiteralIndex(gates).scan(folded)` runs one regular expression (a trie of every
+    string, in a lookahead, so it stops at each position where one begins) and answers,
+    for any of those gates, what `Gate.admits` and `Gate.admits_within` would.
+    At each position it reads the longest string that begins there; every other string
+    that begins there is a prefix of it, and is counted with it.
+    """
+
+    def __init__(self, gates) -> None:  # noqa: ANN001 - an iterable of Gate | None
+        strings = sorted({s for gate in gates if gate is not None for f in gate.factors for s in f})
+        known = set(strings)
+        self._finder = re.compile("(?=(" + _trie(strings) + "))", re.DOTALL) if strings else None
+        self._prefixes = {s: tuple(s[:n] for n in range(1, len(s) + 1) if s[:n] in known) for s in strings}
+
+    def scan(self, folded: str) -> Occurrences:
+        """Where each string occurs in `folded` (a `fold`ed text)."""
+        starts: dict[str, list[int]] = {}
+        if self._finder is not None:
+            prefixes = self._prefixes
+            for m in self._finder.finditer(folded):
+                at = m.start()
+                for s in prefixes[m.group(1)]:
+                    starts.setdefault(s, []).append(at)
+        return Occurrences(starts)
+
+
+@dataclass(frozen=True, slots=True)
+class Occurrences:
+    """A `LiteralIndex.scan`: string -> its start offsets, ascending."""
+
+    starts: dict[str, list[int]]
+
+    def admits(self, gate: Gate) -> bool:
+        """`gate.admits(folded)` for the text scanned, by lookups."""
+        starts = self.starts
+        for factor in gate.factors:
+            for s in factor:
+                if s in starts:
+                    break
+            else:
+                return False
+        return True
+
+    def admits_within(self, gate: Gate, start: int, end: int) -> bool:
+        """`gate.admits_within(folded, start, end)` for the text scanned."""
+        starts = self.starts
+        for factor in gate.factors:
+            for s in factor:
+                offsets = starts.get(s)
+                if offsets:
+                    i = bisect_left(offsets, start)
+                    if i < len(offsets) and offsets[i] + len(s) <= end:
+                        break
+            else:
+                return False
+        return True
+
+
+def _trie(strings: list[str]) -> str:
+    """A regex alternation of `strings` as a trie, longest match first at each branch."""
+    root: dict[str, dict] = {}
+    for word in strings:
+        node = root
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        branches = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(root)
 
 
 def _minimal(factor: frozenset[str]) -> tuple[str, ...]:
@@ -149,14 +236,14 @@ def _selectivity(factor: frozenset[str]) -> tuple[int, int]:
 # around them is still contiguous in the matched text.
 
 
-def _info(items: list) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
+def _info(items: list, limit: int = _MAX_EXACT) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
     factors: list[frozenset[str]] = []
     run: frozenset[str] | None = frozenset({""})
     whole_exact = True
     for op, av in items:
-        exact, inner = _item(op, av)
+        exact, inner = _item(op, av, limit)
         factors.extend(inner)
-        if exact is not None and run is not None and len(run) * len(exact) <= _MAX_EXACT:
+        if exact is not None and run is not None and len(run) * len(exact) <= limit:
             run = frozenset(a + b for a in run for b in exact)
             continue
         whole_exact = False
@@ -170,7 +257,7 @@ def _info(items: list) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
     return None, factors
 
 
-def _item(op, av) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
+def _item(op, av, limit: int) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
     if op is _c.LITERAL:
         return frozenset({chr(_canon_code(av))}), []
     if op is _c.IN:
@@ -179,14 +266,14 @@ def _item(op, av) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
     if op in (_c.AT, _c.ASSERT, _c.ASSERT_NOT):
         return frozenset({""}), []
     if op is _c.SUBPATTERN:
-        return _info(list(av[-1]))
+        return _info(list(av[-1]), limit)
     if op is getattr(_c, "ATOMIC_GROUP", None):
-        return _info(list(av))
+        return _info(list(av), limit)
     if op is _c.BRANCH:
-        return _branch(av[1])
+        return _branch(av[1], limit)
     if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, getattr(_c, "POSSESSIVE_REPEAT", _c.MAX_REPEAT)):
         low, high, sub = av
-        exact, factors = _info(list(sub))
+        exact, factors = _info(list(sub), limit)
         if high == 0:
             return frozenset({""}), []
         if low == 0:
@@ -201,11 +288,11 @@ def _item(op, av) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
     return None, []
 
 
-def _branch(alternatives: list) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
-    infos = [_info(list(alt)) for alt in alternatives]
+def _branch(alternatives: list, limit: int) -> tuple[frozenset[str] | None, list[frozenset[str]]]:
+    infos = [_info(list(alt), limit) for alt in alternatives]
     if all(exact is not None for exact, _ in infos):
         union = frozenset().union(*(exact for exact, _ in infos))
-        if len(union) <= _MAX_EXACT:
+        if len(union) <= limit:
             return union, []
     # A requirement of the branch: one requirement of each alternative, joined.
     joined: set[str] = set()
@@ -234,4 +321,4 @@ def _class_chars(items) -> set[str] | None:
     return chars or None
 
 
-__all__ = ["Gate", "fold", "gate_for"]
+__all__ = ["Gate", "LiteralIndex", "Occurrences", "fold", "gate_for"]

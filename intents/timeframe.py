@@ -143,6 +143,7 @@ class RuleSet:
     scanned: tuple[Rule, ...] = ()
     by_trigger: dict[str, tuple[int, ...]] = field(default_factory=dict)
     short_triggers: frozenset[str] = frozenset()
+    short_heads: frozenset[str] = frozenset()  # every leading part of a short trigger
 
 
 @lru_cache(maxsize=1)
@@ -264,7 +265,7 @@ def _segment_prefixes(search: str, rules: RuleSet) -> dict[str, list[int]]:
     """Where each trigger (a PREFIX_LEN-or-shorter string) starts a word, a digit run or a symbol."""
     lowered = search.lower().translate(_DIGITS)
     aligned = len(lowered) == len(search)  # "İ".lower() is two characters long
-    short, triggers = rules.short_triggers, rules.by_trigger
+    short, short_heads, triggers = rules.short_triggers, rules.short_heads, rules.by_trigger
     found: dict[str, list[int]] = {}
     for m in _START.finditer(search):
         i = m.start()
@@ -273,10 +274,12 @@ def _segment_prefixes(search: str, rules: RuleSet) -> dict[str, list[int]]:
         )
         for n in range(1, min(len(head) + 1, PREFIX_LEN)):
             part = head[:n]
+            if part not in short_heads:
+                break  # no short trigger begins so, nor with anything longer
             if part in short:
                 found.setdefault(part, []).append(i)
-        if len(head) == PREFIX_LEN and head in triggers:
-            found.setdefault(head, []).append(i)
+        if len(head) >= PREFIX_LEN and (part := head[:PREFIX_LEN]) in triggers:
+            found.setdefault(part, []).append(i)
     return found
 
 
@@ -374,6 +377,7 @@ def rule_set() -> RuleSet:
         scanned=scanned,
         by_trigger={trigger: tuple(indexes) for trigger, indexes in by_trigger.items()},
         short_triggers=frozenset(t for t in by_trigger if len(t) < PREFIX_LEN),
+        short_heads=frozenset(t[:n] for t in by_trigger if len(t) < PREFIX_LEN for n in range(1, len(t) + 1)),
     )
 
 
@@ -627,11 +631,9 @@ def _finding(
     right = search[m.end() : clause_end]
     cues = rules.cues
     sentence_start, sentence_end = _clause_bounds(search, m.start(), m.end(), SENTENCE)
-    contract = bool(cues["contract"].regex.search(search[sentence_start:sentence_end]))
+    contract = bool(_cue_search(cues["contract"], search, folded, sentence_start, sentence_end))
     hedged = bool(
-        cues["hedge"].regex.search(
-            search[max(clause_start, cand.start - 40) : min(clause_end, cand.end + 25)]
-        )
+        _cue_search(cues["hedge"], search, folded, max(clause_start, cand.start - 40), min(clause_end, cand.end + 25))
     )
 
     if rule.type == "fiscal_start":
@@ -656,7 +658,7 @@ def _finding(
             for r in rules.phrases
             if r.kind == "research" and (r.gate is None or r.gate.admits_within(folded, clause_start, clause_end))
         )
-        until_then = contract and bool(cues["until_then"].regex.search(search[sentence_start:sentence_end]))
+        until_then = contract and bool(_cue_search(cues["until_then"], search, folded, sentence_start, sentence_end))
         if until_then:
             env.note(cues["until_then"])
         value = _anchor_value(cand, env, mode, contract, budget or researching, until_then)
@@ -677,6 +679,13 @@ def _finding(
     )
 
 
+def _cue_search(cue: Rule, search: str, folded: str, start: int, end: int) -> re.Match[str] | None:
+    """`cue.regex.search(search[start:end])`, not run when its gate says it cannot match there."""
+    if cue.gate is not None and not cue.gate.admits_within(folded, start, end):
+        return None
+    return cue.regex.search(search[start:end])
+
+
 def _nearest_cue(left: str, rules: RuleSet, classes: tuple[str, ...]) -> str | None:
     return _nearest_cue_at(left, rules, classes)[0]
 
@@ -684,8 +693,12 @@ def _nearest_cue(left: str, rules: RuleSet, classes: tuple[str, ...]) -> str | N
 def _nearest_cue_at(left: str, rules: RuleSet, classes: tuple[str, ...]) -> tuple[str | None, int]:
     """The cue class whose last match ends nearest the end of `left`, and its distance."""
     best, best_end = None, -1
+    folded = gate_fold(left)
     for cls in classes:
-        for m in rules.cues[cls].regex.finditer(left):
+        cue = rules.cues[cls]
+        if cue.gate is not None and not cue.gate.admits(folded):
+            continue  # none of the words every match of it holds
+        for m in cue.regex.finditer(left):
             if m.end() > best_end:
                 best, best_end = cls, m.end()
     return best, (len(left) - best_end if best else len(left) + 1)
