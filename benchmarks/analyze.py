@@ -84,7 +84,7 @@ def machine() -> str:
         pass
     usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     try:
-        load = " load %.2f %.2f %.2f;" % os.getloadavg()
+        load = " load {:.2f} {:.2f} {:.2f};".format(*os.getloadavg())
     except OSError:
         load = ""
     return (

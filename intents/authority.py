@@ -27,7 +27,9 @@ statements need regex-like alternations and a bounded gap, and the titles need
 maintained package we know of normalises job titles to seniority across
 languages, so the lexicon and the patterns are hand-written data and the code
 only walks them. Each pattern may list `requires` substrings, a cheap gate
-that skips its regex when none occurs in the text.
+that skips its regex when none occurs in the text; a gate read off each
+regex (`intents.prefilter`) skips it, exactly, when the words every match
+holds are absent from the windows read.
 Regexes use bounded gaps only, so a 100 KB message costs milliseconds.
 
 Examples (the tests' corpus): `tests/intents/corpus/authority_en.py`.
@@ -43,7 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .context import function_words, is_hedged, is_negated
-from .prefilter import Gate, fold, gate_for
+from .prefilter import Gate, LiteralIndex, fold, gate_for
 from .text import Segment, TextView
 from .types import Authority, Context, Finding
 
@@ -323,7 +325,8 @@ def authority_patterns() -> tuple[Pattern, ...]:
                 loose=bool(row.get("loose")),
                 requires=tuple(w.lower() for w in row.get("requires", ())),
                 example=row.get("example", ""),
-                gate=gate_for(regex),
+                # Read through `_literals` (one scan a window), so big word lists cost little.
+                gate=gate_for(regex, max_strings=200),
             )
         )
     if not patterns:
@@ -597,11 +600,15 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
     windows = _windows(len(scan))
     lowered = scan.lower()
     # The regexes read only the windows, so their gates look only there.
-    folded = [fold(scan[lo:hi]) for lo, hi in windows]
+    gate_words = [_literals().scan(fold(scan[lo:hi])) for lo, hi in windows]
     present: dict[str, bool] = {}  # each `requires` word looked up once, when a pattern asks
     for pat in authority_patterns():
         gate = pat.gate
-        if gate is not None and not gate.admits(folded[0]) and (len(folded) == 1 or not gate.admits(folded[1])):
+        if (
+            gate is not None
+            and not gate_words[0].admits(gate)
+            and (len(gate_words) == 1 or not gate_words[1].admits(gate))
+        ):
             continue
         if pat.requires and not _holds_any(lowered, pat.requires, present):
             continue
@@ -626,6 +633,12 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
         if reading:
             found.append(_title_finding(seg, reading, "authority.self.answer_title.v1", 0.8))
     return _drop_overlapping_titles(found)
+
+
+@lru_cache(maxsize=1)
+def _literals() -> LiteralIndex:
+    """The words of the patterns' gates, found in one pass a window."""
+    return LiteralIndex(p.gate for p in authority_patterns())
 
 
 def _holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool:

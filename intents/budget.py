@@ -30,6 +30,10 @@ we looked at are discussed in `intents/money.py`); a trained sentence
 classifier would need labelled sentences we do not have and could not say why
 it chose, so the cues are explicit data with ids, and the example table is
 `tests/intents/corpus/budget_en.py`.
+
+Speed: the token patterns run only when the text holds a NORM for every
+required token of one of them (`_token_patterns_may_match`; otherwise the
+Matcher could find nothing), which spares the Matcher on most segments.
 """
 
 from __future__ import annotations
@@ -292,6 +296,13 @@ def _label_is_budget(label: str) -> bool:
 
 
 @lru_cache(maxsize=256)
+def _currency_asked(question: str | None) -> str | None:
+    """`money.currency_in` of a field label or bot question, remembered: forms and bots
+    ask the same few questions again and again."""
+    return currency_in(question)
+
+
+@lru_cache(maxsize=256)
 def _money_question(question: str | None) -> bool:
     """The bot's last words ask about money ("Is money earmarked for it?"), whatever slot
     `intents.text` filed them under."""
@@ -306,7 +317,7 @@ def _segment_findings(
     asked = mode in ("field", "labelled") or seg.asked == "budget" or _money_question(seg.question)
     short = len(reading.norms) <= SHORT_ANSWER
     segment_currency = next((m.money.currency for m in matches if m.explicit_currency and m.money.currency), None)
-    currency = currency_in(question) or segment_currency or ctx.currency_hint or inquiry_currency
+    currency = _currency_asked(question) or segment_currency or ctx.currency_hint or inquiry_currency
     label_period = _label_period(seg.label) if mode in ("field", "labelled") and seg.label else None
 
     findings: list[Finding[Budget]] = []

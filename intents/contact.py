@@ -35,7 +35,10 @@ every repetition bounded so a 100 KB message stays linear) and
 rather than spaCy's Matcher: the requests are short fixed phrases with
 bounded gaps, across seven languages, and the blank pipeline has no lemmas
 or parser a token pattern could use; regexes are ten times faster here and
-as easy to read in a table. No library ships such a lexicon.
+as easy to read in a table. No library ships such a lexicon. Each rule has a
+gate (`intents.prefilter`): the words one of which every match holds, read
+off the regex; the free-text rules' words are found in one pass a segment,
+and a rule whose words are absent is not run (same results, a third of the time).
 Examples: `tests/intents/test_contact.py`.
 """
 

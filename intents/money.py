@@ -150,24 +150,28 @@ class _Tok:
 
 def _lex(text: str, start: int = 0, end: int | None = None) -> list[_Tok]:
     out: list[_Tok] = []
+    append = out.append
     for m in _LEX_RE.finditer(text, start, len(text) if end is None else end):
         kind = m.lastgroup or "sym"
         raw = m.group()
-        start, end = m.start(), m.end()
+        start, end = m.span()
+        if kind != "word":
+            append(_Tok(kind, raw, raw.lower().replace("’", "'"), start, end))
+            continue
         stop = None
-        if kind == "word" and raw.endswith(".") and raw.lower() not in _ABBREV_DOT:
+        if raw.endswith(".") and raw.lower() not in _ABBREV_DOT:
             raw, end = raw[:-1], end - 1  # a sentence full stop, not part of the word
             stop = _Tok("sym", ".", ".", end, end + 1)
         # (an elision needs an apostrophe: the cheap test first)
-        if kind == "word" and ("'" in raw or "’" in raw) and (elided := _ELISION.match(raw)):
+        if ("'" in raw or "’" in raw) and (elided := _ELISION.match(raw)):
             # "d'environ", "l'anno": the article, then the word (read on its own by the rules)
             cut = start + elided.end(1)
-            out.append(_Tok("word", raw[: elided.end(1)], elided.group(1).lower().replace("’", "'"), start, cut))
-            out.append(_Tok("word", raw[elided.end(1) :], raw[elided.end(1) :].lower(), cut, end))
+            append(_Tok("word", raw[: elided.end(1)], elided.group(1).lower().replace("’", "'"), start, cut))
+            append(_Tok("word", raw[elided.end(1) :], raw[elided.end(1) :].lower(), cut, end))
         else:
-            out.append(_Tok(kind, raw, raw.lower().replace("’", "'"), start, end))
+            append(_Tok(kind, raw, raw.lower().replace("’", "'"), start, end))
         if stop is not None:
-            out.append(stop)
+            append(stop)
     return out
 
 

@@ -28,7 +28,10 @@ A terse chat answer to the bot's "what are you hoping to solve?" counts as an
 anchor, read against that question (which is never evidence). A pattern may
 list `requires` substrings (its regex is skipped when none occurs), and the
 `{W}` macro ("a word starts here") stands for a leading \\b because Python's
-re rejects positions much faster with it.
+re rejects positions much faster with it. Every pattern also gets a gate read
+off its regex (`intents.prefilter`): the words a match cannot do without are
+found once per segment, and a clause that holds none of a pattern's words is
+not scanned with it (exact: the results are those of running every regex).
 
 Libraries considered: a spaCy `textcat` needs labelled data the repo does not
 have yet and cannot point at the words that show the need (and evidence is the

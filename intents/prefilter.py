@@ -25,21 +25,15 @@ dialects); the analysis below walks `re`'s own parser output.
 
 from __future__ import annotations
 
+import _sre
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
 
-try:  # Python 3.11+
-    from re import _casefix as _casefix_module  # type: ignore[attr-defined]
-    from re import _constants as _c  # type: ignore[attr-defined]
-    from re import _parser as _sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover - older layouts
-    import sre_constants as _c  # type: ignore[no-redef]
-    import sre_parse as _sre_parse  # type: ignore[no-redef]
-
-    _casefix_module = None
-
-import _sre
+# `re`'s own parser, constants and case table (Python 3.11's layout; the project needs 3.11+).
+from re import _casefix  # type: ignore[attr-defined]
+from re import _constants as _c  # type: ignore[attr-defined]
+from re import _parser as _sre_parse  # type: ignore[attr-defined]
 
 # Limits that keep the analysis (done once per pattern at load time) small.
 _MAX_EXACT = 64  # strings an "exact" set may hold before it becomes a requirement
@@ -49,12 +43,8 @@ _MIN_USEFUL = 3  # a requirement whose shortest string is shorter tells too litt
 _MAX_FACTORS = 2  # requirements a gate checks
 
 
-def _extra_cases() -> dict[int, tuple[int, ...]]:
-    extra = getattr(_casefix_module, "_EXTRA_CASES", None) if _casefix_module else None
-    return dict(extra or {})
-
-
-_EXTRA = _extra_cases()
+# Characters IGNORECASE equates beyond simple lower case ("ı" and "i", "ſ" and "s", ...).
+_EXTRA: dict[int, tuple[int, ...]] = dict(_casefix._EXTRA_CASES)
 
 
 def _canon_code(code: int) -> int:
@@ -86,6 +76,11 @@ class Gate:
     """Every match of the gated regex contains one string of each factor (folded)."""
 
     factors: tuple[tuple[str, ...], ...]
+    sets: tuple[frozenset[str], ...] = ()  # the factors as sets (for `Occurrences.admits`)
+
+    def __post_init__(self) -> None:
+        if not self.sets:
+            object.__setattr__(self, "sets", tuple(frozenset(f) for f in self.factors))
 
     def admits(self, folded: str) -> bool:
         """False only when no match can lie within `folded` (a `fold`ed text)."""
@@ -168,25 +163,21 @@ class Occurrences:
 
     def admits(self, gate: Gate) -> bool:
         """`gate.admits(folded)` for the text scanned, by lookups."""
-        starts = self.starts
-        for factor in gate.factors:
-            for s in factor:
-                if s in starts:
-                    break
-            else:
+        found = self.starts.keys()
+        for strings in gate.sets:  # noqa: SIM110 - a plain loop: faster than all() over a generator
+            if found.isdisjoint(strings):
                 return False
         return True
 
     def admits_within(self, gate: Gate, start: int, end: int) -> bool:
         """`gate.admits_within(folded, start, end)` for the text scanned."""
         starts = self.starts
-        for factor in gate.factors:
-            for s in factor:
-                offsets = starts.get(s)
-                if offsets:
-                    i = bisect_left(offsets, start)
-                    if i < len(offsets) and offsets[i] + len(s) <= end:
-                        break
+        for strings in gate.sets:
+            for s in starts.keys() & strings:  # only the strings the text holds at all
+                offsets = starts[s]
+                i = bisect_left(offsets, start)
+                if i < len(offsets) and offsets[i] + len(s) <= end:
+                    break
             else:
                 return False
         return True

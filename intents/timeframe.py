@@ -35,6 +35,12 @@ and `dateutil` is used only for calendar arithmetic (`dates.py`) and Easter
 English, Spanish, German, French, Portuguese, Dutch and Italian are in
 `lexicons/time_words.tsv`. The example corpus is
 `tests/intents/corpus/timeframe_en.py`.
+
+Speed: anchors and phrases are tried only where one of their triggers (the
+first characters any match must start with) starts a word, found in one pass
+over the segment; modifiers and cues carry gates (`intents.prefilter`) and
+are not searched in text that lacks the words they need. Both shortcuts are
+exact: they skip only what could not match.
 """
 
 from __future__ import annotations

@@ -316,6 +316,7 @@ def any_app(request):  # noqa: ANN001, ANN201
 
 def test_concurrent_pieces_of_one_conversation_make_one_inquiry_with_every_turn(any_app, auth) -> None:
     app = any_app
+    import tracemalloc; tracemalloc.start(25)
     turns = [
         ("user" if i % 2 == 0 else "admin", f"Message number {i} about our depot rollout.", T0 + i)
         for i in range(6)
