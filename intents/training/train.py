@@ -52,14 +52,21 @@ TEXTCAT_CONFIG = {
 }
 
 
+# The classifier reads the opening of a message: what an inquiry is about is said
+# there, and spaCy's tokenizer splits a single huge token (100 KB of "(") in
+# quadratic time, so an unbounded input would cost seconds.
+MODEL_TEXT_CHARS = 3000
+
+
 def model_text(text: str) -> str:
-    """What the classifier reads: lower-cased, so "Resume", "RESUME" and "resume" are one word.
+    """What the classifier reads: the first MODEL_TEXT_CHARS characters, lower-cased,
+    so "Resume", "RESUME" and "resume" are one word.
 
     spaCy's bag-of-words model counts exact token forms; on a few hundred
     examples case variants would otherwise be separate, rarely seen features.
     Training and prediction both go through here.
     """
-    return text.lower()
+    return text[:MODEL_TEXT_CHARS].lower()
 
 
 class TrainingDataError(ValueError):

@@ -291,6 +291,6 @@ def test_evidence_is_always_a_slice_of_its_segment(message, title, answer):
     ],
 )
 def test_pathological_input_is_fast(text):
-    start = time.perf_counter()
+    start = time.process_time()
     authority(form(text, text[:200]))
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

@@ -103,8 +103,8 @@ def test_pathological_input_is_fast(name):
     text = PATHOLOGICAL[name]
     inquiry = forms.normalize("generic", json.dumps({"fields": {"message": text}}).encode())
     extract_budget(TextView(forms.normalize("generic", b'{"fields": {"message": "warm up $5k"}}')), CTX)
-    start = time.perf_counter()
+    start = time.process_time()
     find_money(text, "USD")
     view = TextView(inquiry)
     resolve_budget(extract_budget(view, CTX), view)
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

@@ -414,6 +414,6 @@ def test_every_rule_is_exercised(ctx: Context) -> None:
     ],
 )
 def test_long_message_is_fast(text: str, ctx: Context) -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     extract_contact_request(TextView(form(text[:100_000])), ctx)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5

@@ -101,8 +101,8 @@ def test_checks_never_crash(text, start, length):
 
 def test_long_text_is_fast():
     text = "not " * 50_000 + "need"
-    start = time.perf_counter()
+    start = time.process_time()
     for _ in range(100):
         is_negated(text, len(text) - 4, len(text))
         is_hedged(text, len(text) - 4, len(text))
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

@@ -60,13 +60,13 @@ def test_answers_are_iso_639_1_or_und() -> None:
 def test_fast_enough_for_the_analysis_budget() -> None:
     text = EXAMPLES[0][1] * 4
     detect_language(text)  # loads the model once per process
-    started = time.perf_counter()
+    started = time.process_time()
     for _ in range(50):
         detect_language(text)
-    assert (time.perf_counter() - started) / 50 < 0.005
+    assert (time.process_time() - started) / 50 < 0.005
 
 
 def test_long_text_is_cut_not_slow() -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     assert detect_language("Wir brauchen eine neue Software für unser Lager. " * 2_000) == "de"
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5

@@ -199,6 +199,6 @@ def test_evidence_is_always_a_slice_of_a_visitor_segment(message, answer):
 )
 def test_pathological_input_is_fast(text):
     need(form("warm up the pattern cache"))
-    start = time.perf_counter()
+    start = time.process_time()
     need(form(text))
-    assert time.perf_counter() - start < 1.0
+    assert time.process_time() - start < 1.0

@@ -187,6 +187,6 @@ def test_pathological_input_is_fast(message):
     ctx = Context(now=datetime(2026, 3, 10, 14, 5, tzinfo=UTC))
     view = views(message)[0]
     extract_timeframe(view, ctx)  # load the patterns outside the timing
-    started = time.perf_counter()
+    started = time.process_time()
     resolve_timeframe(extract_timeframe(view, ctx), view)
-    assert time.perf_counter() - started < 0.5
+    assert time.process_time() - started < 0.5
