@@ -19,10 +19,11 @@ $(BIN)/qualifier: pyproject.toml
 install: $(BIN)/qualifier
 
 run: install
-	$(BIN)/qualifier init-db
+	QUALIFIER_LOG_FORMAT=$${QUALIFIER_LOG_FORMAT:-text} $(BIN)/qualifier init-db
 	@echo "API token for this development server: $(DEV_TOKEN)"
 	@echo "Try: curl -H 'Authorization: Bearer $(DEV_TOKEN)' http://$(HOST):$(PORT)/api/inquiries"
-	QUALIFIER_API_TOKENS=$(DEV_TOKEN) $(BIN)/qualifier serve --host $(HOST) --port $(PORT)
+	QUALIFIER_LOG_FORMAT=$${QUALIFIER_LOG_FORMAT:-text} QUALIFIER_API_TOKENS=$(DEV_TOKEN) \
+		$(BIN)/qualifier serve --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest

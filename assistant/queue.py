@@ -220,3 +220,23 @@ def enqueue(app: Flask, raw_event_id: int, token: str) -> bool:
         )
         return False
     return True
+
+
+def delete_queue(redis_url: str, name: str) -> None:
+    """Remove a queue with its jobs and registries (tests and benchmarks use a queue each)."""
+    queue = rq_queue(redis_url, name)
+    connection = queue.connection
+    registries = (
+        queue.started_job_registry,
+        queue.finished_job_registry,
+        queue.failed_job_registry,
+        queue.deferred_job_registry,
+        queue.scheduled_job_registry,
+        queue.canceled_job_registry,
+    )
+    for registry in registries:
+        for job_id in registry.get_job_ids():
+            connection.delete(f"rq:job:{job_id}")
+    queue.delete(delete_jobs=True)
+    for key in connection.scan_iter(match=f"rq:*{name}*"):
+        connection.delete(key)

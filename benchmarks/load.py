@@ -351,9 +351,9 @@ def queue_mode(args: argparse.Namespace, workdir: Path) -> list[Row]:
     finally:
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
         admin.close()
-        from assistant.queue import rq_queue
+        from assistant.queue import delete_queue
 
-        rq_queue(args.redis_url, queue_name).delete(delete_jobs=True)
+        delete_queue(args.redis_url, queue_name)
     return rows
 
 

@@ -342,7 +342,7 @@ def redis_queue() -> Iterator[tuple[str, str]]:
     """(Redis URL, queue name): a queue of this test's own, deleted afterwards."""
     import redis
 
-    from assistant.queue import rq_queue
+    from assistant.queue import delete_queue
 
     url = os.environ.get("QUALIFIER_TEST_REDIS_URL", DEFAULT_REDIS_URL)
     try:
@@ -351,7 +351,7 @@ def redis_queue() -> Iterator[tuple[str, str]]:
         _unreachable(f"Redis is not reachable at {url}: {exc}")
     name = f"qualifier-crash-{uuid.uuid4().hex[:12]}"
     yield url, name
-    rq_queue(url, name).delete(delete_jobs=True)
+    delete_queue(url, name)
 
 
 @pytest.mark.postgres

@@ -219,8 +219,7 @@ def redis_url() -> Iterator[str]:
 def queue_name(redis_url: str) -> Iterator[str]:
     name = f"qualifier-test-{uuid.uuid4().hex[:12]}"
     yield name
-    rq = queue.rq_queue(redis_url, name)
-    rq.delete(delete_jobs=True)
+    queue.delete_queue(redis_url, name)
 
 
 @pytest.mark.redis
