@@ -33,8 +33,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Raw event statuses. `received` waits for processing; `rejected` could not be
-# parsed (the sender got a 4xx); `duplicate` repeated an earlier event's vendor id.
-RAW_STATUSES = ("received", "processed", "failed", "rejected", "duplicate")
+# parsed (the sender got a 4xx); `duplicate` repeated an earlier event's vendor id;
+# `ignored` was a genuine delivery that is no inquiry (a ping). A chat delivery merged
+# into its conversation's inquiry names that inquiry in `duplicate_of` (conversations.py).
+RAW_STATUSES = ("received", "processed", "failed", "rejected", "duplicate", "ignored")
 # Inquiry statuses, as the API shows them.
 INQUIRY_STATUSES = ("received", "processed", "failed")
 
