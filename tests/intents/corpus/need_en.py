@@ -57,6 +57,10 @@ SUPPORT_PROBLEMS = [
 # Not a need: vague interest, bare price/plan/trial/info questions, chores, how-to questions.
 NEGATIVES = [
     "pricing?",
+    # Test-driving the product is not a need (SCHEMA: a trial question is not one).
+    "Hi, we mostly want to try it out before anyone commits to anything.",
+    "We'd like to give it a spin with two colleagues first.",
+    "I'd like to take a look around the dashboard on my own.",
     "Could you email me some more information?",
     "Keen to learn more about what you do at some point.",
     "Growth vs Scale plan, which one fits us?",
