@@ -258,18 +258,7 @@ def _answer_to_offer(segment: Segment, question: str) -> Iterator[Finding[Contac
         answer = _first_match(reply, rules["contact_details"])
     if answer is None:
         return
-    rule, match = answer
-    evidence = _evidence(segment, match.start(), match.end())
-    if evidence is None:
-        return
-    declined = rule.role == "no"
-    yield Finding(
-        value=ContactRequest("declined_offer" if declined else "yes_to_offer"),
-        evidence=(evidence,),
-        confidence=rule.confidence,
-        rule=rule.id,
-        negated=declined,
-    )
+    yield from _answer_finding(segment, answer)
 
 
 def _last_question(text: str) -> str:
@@ -307,6 +296,13 @@ def _form_answer(segment: Segment) -> Iterator[Finding[ContactRequest]]:
     answer = _first_match(segment.text, starts)
     if answer is None:
         return
+    yield from _answer_finding(segment, answer)
+
+
+def _answer_finding(
+    segment: Segment, answer: tuple[Rule, re.Match[str]]
+) -> Iterator[Finding[ContactRequest]]:
+    """A yes or a no to an offer of contact, as a finding (a no is negated)."""
     rule, match = answer
     evidence = _evidence(segment, match.start(), match.end())
     if evidence is None:
