@@ -229,8 +229,11 @@ def test_the_queue_becomes_cards_on_a_phone(dashboard, browser) -> None:  # noqa
         page.fill("input[name=email]", "maria@example.com")
         page.fill("input[name=password]", PASSWORD)
         page.click("button[type=submit]")
+        # Wait for the queue page and its stylesheet before reading the layout.
+        page.wait_for_url("**/dashboard/queue**")
+        page.wait_for_load_state("load")
 
-        assert page.locator("table.queue thead").is_hidden()
+        page.locator("table.queue thead").wait_for(state="hidden")  # fails on time-out if the header shows
         row = page.locator(f"tr[data-lead='{ids[0]}']")
         assert row.evaluate("el => getComputedStyle(el).display") == "block"
         width = page.evaluate("document.documentElement.scrollWidth")
