@@ -25,8 +25,8 @@ import secrets
 import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +74,13 @@ class ChatConfig:
             for key, site in sites_doc.items():
                 origins = site.get("origins", []) if isinstance(site, Mapping) else None
                 if not isinstance(origins, list) or not all(isinstance(o, str) for o in origins):
-                    raise PolicyError(f"chat.sites.{key}.origins", "must be a list of origins like https://www.example.com")
+                    raise PolicyError(
+                        f"chat.sites.{key}.origins", "must be a list of origins like https://www.example.com"
+                    )
                 sites[str(key)] = tuple(o.rstrip("/") for o in origins)
-        settings = ChatSettings.from_mapping({k: v for k, v in doc.items() if k in ("max_questions", "links", "greeting")})
+        settings = ChatSettings.from_mapping(
+            {k: v for k, v in doc.items() if k in ("max_questions", "links", "greeting")}
+        )
         availability = Availability.from_mapping(doc.get("availability", {}), "chat.availability")
         return cls(settings=settings, sites=sites, availability=availability)
 
@@ -89,7 +93,9 @@ def init_app(app) -> None:
         from intents.llm import openai_completer
 
         base_url = app.config.get("OPENAI_BASE_URL") or os.environ.get("OPENAI_BASE_URL")
-        model = app.config.get("QUALIFIER_LLM_MODEL") or os.environ.get("QUALIFIER_LLM_MODEL") or "gpt-4o-mini"
+        model = (
+            app.config.get("QUALIFIER_LLM_MODEL") or os.environ.get("QUALIFIER_LLM_MODEL") or "gpt-4o-mini"
+        )
         app.extensions["qualifier_llm"] = openai_completer(key, base_url, model)
     app.register_blueprint(bp)
 
@@ -129,7 +135,10 @@ def _cors(response: Response) -> Response:
 
 
 def _cors_origin_ok(origin: str) -> bool:
-    return any(origin in origins or "*" in origins for origins in _config().sites.values()) or origin == _own_origin()
+    return (
+        any(origin in origins or "*" in origins for origins in _config().sites.values())
+        or origin == _own_origin()
+    )
 
 
 @bp.route("/api/chat/sessions", methods=["OPTIONS"])
@@ -197,7 +206,13 @@ def post_message(session_id: str) -> Response:
         raise ClientError(404, "unknown chat session; start a new one")
     if not _origin_allowed(chat.site):
         raise ClientError(403, "origin not allowed for this chat session")
-    turns = list(session.scalars(select(models.ChatTurn).where(models.ChatTurn.session_id == chat.id).order_by(models.ChatTurn.index)))
+    turns = list(
+        session.scalars(
+            select(models.ChatTurn)
+            .where(models.ChatTurn.session_id == chat.id)
+            .order_by(models.ChatTurn.index)
+        )
+    )
     if len(turns) >= MAX_TURNS:
         raise ClientError(429, "this conversation is too long; start a new one", {"Retry-After": "60"})
 
@@ -214,8 +229,14 @@ def post_message(session_id: str) -> Response:
     slots = _free_slots(session, config.availability, sdr_id, now) if needs_slots else []
     seed = zlib.crc32(chat.id.encode())
     reply = next_reply(
-        signals, decision, state, text, settings=config.settings, slots=slots,
-        contact_email=state.email, seed=seed,
+        signals,
+        decision,
+        state,
+        text,
+        settings=config.settings,
+        slots=slots,
+        contact_email=state.email,
+        seed=seed,
     )
     reply = _book_if_asked(session, reply, chat, sdr_id, slots, config.availability, now)
     reply_text = _wording(reply)
@@ -292,8 +313,9 @@ def _free_slots(session, availability: Availability, sdr_id: str, now: datetime)
     return free_slots(availability, now, [(b.start, b.end) for b in booked])
 
 
-def _book_if_asked(session, reply: Reply, chat, sdr_id: str, slots: list[Slot],
-                   availability: Availability, now: datetime) -> Reply:
+def _book_if_asked(
+    session, reply: Reply, chat, sdr_id: str, slots: list[Slot], availability: Availability, now: datetime
+) -> Reply:
     """Store the booking the dialogue chose; a slot taken meanwhile is offered again."""
     if reply.action != "book":
         return reply
@@ -304,8 +326,12 @@ def _book_if_asked(session, reply: Reply, chat, sdr_id: str, slots: list[Slot],
     if slot is None:
         return reply
     booking = models.Booking(
-        sdr_id=sdr_id, start=slot.start, end=slot.end, session_id=chat.id,
-        email=reply.state.email, created_at=now,
+        sdr_id=sdr_id,
+        start=slot.start,
+        end=slot.end,
+        session_id=chat.id,
+        email=reply.state.email,
+        created_at=now,
     )
     session.add(booking)
     try:
@@ -313,9 +339,13 @@ def _book_if_asked(session, reply: Reply, chat, sdr_id: str, slots: list[Slot],
     except IntegrityError:
         session.rollback()
         fresh = _free_slots(session, availability, sdr_id, now)
-        state = replace(reply.state, phase="offering", booked=None, offered=tuple(s.start.isoformat() for s in fresh))
+        state = replace(
+            reply.state, phase="offering", booked=None, offered=tuple(s.start.isoformat() for s in fresh)
+        )
         lines = "\n".join(f"{i}. {s.label()}" for i, s in enumerate(fresh, 1))
-        return Reply(f"Sorry — that time was just taken. These are still free:\n{lines}", state, False, asking="slot")
+        return Reply(
+            f"Sorry — that time was just taken. These are still free:\n{lines}", state, False, asking="slot"
+        )
     return reply
 
 
@@ -339,11 +369,15 @@ def _wording(reply: Reply) -> str:
     return rephrase(reply.text, complete, lambda text: asked_slot(text) == reply.asking)
 
 
-def _submit(session, chat: models.ChatSession, turns: list[models.ChatTurn], state: DialogueState, now: datetime) -> str:
+def _submit(
+    session, chat: models.ChatSession, turns: list[models.ChatTurn], state: DialogueState, now: datetime
+) -> str:
     """Hand the finished conversation to intake as a chat webhook would; returns the inquiry id."""
     transcript = [{"role": t.role, "text": t.text, "at": t.at.isoformat()} for t in turns]
     if state.booked:
-        transcript.append({"role": "bot", "text": f"Meeting booked for {state.booked}.", "at": now.isoformat()})
+        transcript.append(
+            {"role": "bot", "text": f"Meeting booked for {state.booked}.", "at": now.isoformat()}
+        )
     payload = {
         "conversation_id": chat.id,
         "visitor": {"name": None, "email": state.email, "company": None},
@@ -363,5 +397,7 @@ def _submit(session, chat: models.ChatSession, turns: list[models.ChatTurn], sta
         claim_token=token,
     )
     if not stored.duplicate:
-        pipeline.process_event(session, stored.raw_event_id, runtime.policy, runtime.settings, now=now, token=token)
+        pipeline.process_event(
+            session, stored.raw_event_id, runtime.policy, runtime.settings, now=now, token=token
+        )
     return stored.inquiry_id

@@ -61,9 +61,15 @@ def init_db_command() -> None:
 
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes.")
-@click.option("--debug", is_flag=True, help="Flask's development server with the reloader instead of gunicorn.")
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on."
+)
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes."
+)
+@click.option(
+    "--debug", is_flag=True, help="Flask's development server with the reloader instead of gunicorn."
+)
 def serve_command(host: str, port: int, workers: int, debug: bool) -> None:
     """Serve the webhooks, API and pages (gunicorn; --debug: Flask's server).
 
@@ -168,8 +174,14 @@ def replay_command(inquiry_id: str | None, failed: bool, since: str | None) -> N
 @cli.command("normalize")
 @click.argument("source")
 @click.argument("file", type=click.File("rb"))
-@click.option("-H", "--header", "headers", multiple=True, metavar="'NAME: VALUE'",
-              help="A request header the vendor sends with the body (repeatable).")
+@click.option(
+    "-H",
+    "--header",
+    "headers",
+    multiple=True,
+    metavar="'NAME: VALUE'",
+    help="A request header the vendor sends with the body (repeatable).",
+)
 def normalize_command(source: str, file, headers: tuple[str, ...]) -> None:  # noqa: ANN001 - click file
     """Print the normalized inquiry a vendor's webhook body becomes, as JSON.
 
@@ -189,7 +201,8 @@ def normalize_command(source: str, file, headers: tuple[str, ...]) -> None:  # n
 
     if source not in forms.ADAPTERS:
         raise click.BadParameter(
-            f"unknown source {source!r}; known sources: {', '.join(sorted(forms.ADAPTERS))}", param_hint="SOURCE"
+            f"unknown source {source!r}; known sources: {', '.join(sorted(forms.ADAPTERS))}",
+            param_hint="SOURCE",
         )
     from werkzeug.datastructures import Headers
 
@@ -255,8 +268,14 @@ policy_option = click.option(
 
 @cli.command("qualify")
 @click.argument("corpus", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--out", "out", type=click.File("w", encoding="utf-8", lazy=True), default="-", show_default=True,
-              help="Where to write the predictions (JSON Lines; '-' is standard output).")
+@click.option(
+    "--out",
+    "out",
+    type=click.File("w", encoding="utf-8", lazy=True),
+    default="-",
+    show_default=True,
+    help="Where to write the predictions (JSON Lines; '-' is standard output).",
+)
 @policy_option
 def qualify_command(corpus: Path, out, policy_file: Path | None) -> None:  # noqa: ANN001 - click file
     """Qualify every inquiry of a corpus file and write one prediction per line.
@@ -284,14 +303,28 @@ def qualify_command(corpus: Path, out, policy_file: Path | None) -> None:  # noq
 
 @cli.command("evaluate")
 @click.argument("corpora", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--json", "json_out", type=click.File("w", encoding="utf-8", lazy=True),
-              help="Also write every number as JSON to this file ('-' is standard output).")
+@click.option(
+    "--json",
+    "json_out",
+    type=click.File("w", encoding="utf-8", lazy=True),
+    help="Also write every number as JSON to this file ('-' is standard output).",
+)
 @click.option("--by-tag", is_flag=True, help="Also show route accuracy per case tag.")
-@click.option("--misses", default=15, show_default=True, type=click.IntRange(0, 10_000),
-              help="How many of the worst misses to list.")
+@click.option(
+    "--misses",
+    default=15,
+    show_default=True,
+    type=click.IntRange(0, 10_000),
+    help="How many of the worst misses to list.",
+)
 @policy_option
-def evaluate_command(corpora: tuple[Path, ...], json_out, by_tag: bool, misses: int,  # noqa: ANN001
-                     policy_file: Path | None) -> None:
+def evaluate_command(
+    corpora: tuple[Path, ...],
+    json_out,
+    by_tag: bool,
+    misses: int,  # noqa: ANN001
+    policy_file: Path | None,
+) -> None:
     """Qualify labelled corpora and score them with SCHEMA.md's metrics.
 
     Prints route accuracy, SQL precision and recall, intent macro-F1,
@@ -322,8 +355,12 @@ def evaluate_command(corpora: tuple[Path, ...], json_out, by_tag: bool, misses: 
 
 @cli.command("extract")
 @click.argument("text")
-@click.option("--now", "now", metavar="ISO8601",
-              help="Reference time for relative dates, with a timezone (default: now, UTC).")
+@click.option(
+    "--now",
+    "now",
+    metavar="ISO8601",
+    help="Reference time for relative dates, with a timezone (default: now, UTC).",
+)
 @click.option("--explain", is_flag=True, help="Also list every candidate finding with its rule id.")
 @policy_option
 def extract_command(text: str, now: str | None, explain: bool, policy_file: Path | None) -> None:
@@ -485,15 +522,26 @@ def import_events_command(file) -> None:  # noqa: ANN001 - click file
 
 @cli.command("create-user")
 @click.argument("email")
-@click.option("--role", type=click.Choice(["sdr", "admin"]), required=True,
-              help="sdr: works their leads in the dashboard; admin: also reassigns any lead and exports lead CSVs.")
+@click.option(
+    "--role",
+    type=click.Choice(["sdr", "admin"]),
+    required=True,
+    help="sdr: works their leads in the dashboard; admin: also reassigns any lead and exports lead CSVs.",
+)
 @click.option("--name", help="The name the dashboard shows.")
-@click.option("--sdr", "sdr_id", metavar="ID",
-              help="The policy roster's SDR id whose leads are this user's (default: the SDR with this email).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting.")
+@click.option(
+    "--sdr",
+    "sdr_id",
+    metavar="ID",
+    help="The policy roster's SDR id whose leads are this user's (default: the SDR with this email).",
+)
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input instead of prompting."
+)
 @click.option("--update", is_flag=True, help="Change an existing user's password, role, name and SDR id.")
-def create_user_command(email: str, role: str, name: str | None, sdr_id: str | None, password_stdin: bool,
-                        update: bool) -> None:
+def create_user_command(
+    email: str, role: str, name: str | None, sdr_id: str | None, password_stdin: bool, update: bool
+) -> None:
     """Create a dashboard user (SDR or admin) with a password.
 
     The password is asked for twice, or read from standard input with
@@ -522,20 +570,35 @@ def create_user_command(email: str, role: str, name: str | None, sdr_id: str | N
     with runtime.sessions() as session:
         try:
             user = auth.create_user(
-                session, email, password, role=role, name=name, sdr_id=sdr_id, update=update,
-                now=datetime.now(UTC), roster=runtime.policy.roster,
+                session,
+                email,
+                password,
+                role=role,
+                name=name,
+                sdr_id=sdr_id,
+                update=update,
+                now=datetime.now(UTC),
+                roster=runtime.policy.roster,
             )
         except auth.UserError as exc:
             raise click.ClickException(str(exc)) from None
         except (OperationalError, ProgrammingError):
-            raise click.ClickException("the database has no users table yet: run `qualifier init-db` first") from None
+            raise click.ClickException(
+                "the database has no users table yet: run `qualifier init-db` first"
+            ) from None
         on_roster = f", works leads of roster SDR {user.sdr_id}" if user.sdr_id else ", not on the SDR roster"
         click.echo(f"{'Updated' if update else 'Created'} {user.role} {user.email}{on_roster}.")
 
 
 @cli.command("export-feedback")
-@click.option("--out", "out", type=click.File("w", encoding="utf-8", lazy=True), default="-", show_default=True,
-              help="Where to write the corpus (JSON Lines; '-' is standard output).")
+@click.option(
+    "--out",
+    "out",
+    type=click.File("w", encoding="utf-8", lazy=True),
+    default="-",
+    show_default=True,
+    help="Where to write the corpus (JSON Lines; '-' is standard output).",
+)
 @click.option("--since", metavar="ISO8601", help="Only leads decided at or after this time.")
 def export_feedback_command(out, since: str | None) -> None:  # noqa: ANN001 - click file
     """Export the SDRs' accepted and rejected leads as a labelled corpus.
@@ -560,7 +623,9 @@ def export_feedback_command(out, since: str | None) -> None:  # noqa: ANN001 - c
         try:
             start = datetime.fromisoformat(since)
         except ValueError:
-            raise click.BadParameter(f"{since!r} is not an ISO 8601 date or time", param_hint="--since") from None
+            raise click.BadParameter(
+                f"{since!r} is not an ISO 8601 date or time", param_hint="--since"
+            ) from None
         start = start.replace(tzinfo=UTC) if start.tzinfo is None else start
     app = _app_or_exit()
     runtime = runtime_of(app)
@@ -571,8 +636,12 @@ def export_feedback_command(out, since: str | None) -> None:  # noqa: ANN001 - c
 
 
 @cli.command("purge")
-@click.option("--days", type=click.IntRange(1, 36_500), metavar="N",
-              help="Keep this many days (default: QUALIFIER_RETENTION_DAYS, else [retention] days, else 365).")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 36_500),
+    metavar="N",
+    help="Keep this many days (default: QUALIFIER_RETENTION_DAYS, else [retention] days, else 365).",
+)
 def purge_command(days: int | None) -> None:
     """Delete raw bodies and chat transcripts older than the retention period.
 

@@ -170,6 +170,11 @@ def _stored_assignment(session: Session, inquiry_id: str, policy: Policy) -> Ass
 # --------------------------------------------------------------------------- planning and sending
 
 
+def wants_notifying(policy: Policy, route: str | None) -> bool:
+    """Whether a lead on `route` has any notification target (else `dispatch` has nothing to do)."""
+    return bool(route) and bool(policy.notify.targets_for(route or ""))
+
+
 def dispatch(
     session: Session, inquiry_id: str, policy: Policy, *, now: datetime, sender: Sender | None = None
 ) -> list[Attempt]:

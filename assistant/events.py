@@ -108,7 +108,9 @@ def record_events(
     keys = sorted({e.email.casefold() for e in events})
     existing = {
         (row.email_key, row.type, _utc(row.at))
-        for row in session.scalars(select(models.BehaviourEvent).where(models.BehaviourEvent.email_key.in_(keys)))
+        for row in session.scalars(
+            select(models.BehaviourEvent).where(models.BehaviourEvent.email_key.in_(keys))
+        )
     }
     stored = 0
     for event in events:
@@ -118,7 +120,11 @@ def record_events(
         existing.add(key)
         session.add(
             models.BehaviourEvent(
-                email_key=key[0], type=event.type, at=event.at, properties=dict(event.properties), created_at=now
+                email_key=key[0],
+                type=event.type,
+                at=event.at,
+                properties=dict(event.properties),
+                created_at=now,
             )
         )
         stored += 1
@@ -169,10 +175,14 @@ def read_events_csv(text: str, source: str = "events.csv") -> list[Event]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in CSV_COLUMNS if c not in header]
     if missing:
-        raise EventFileError(f"{source}: the header must name the columns {', '.join(CSV_COLUMNS)}; missing {', '.join(missing)}")
+        raise EventFileError(
+            f"{source}: the header must name the columns {', '.join(CSV_COLUMNS)}; missing {', '.join(missing)}"
+        )
     unknown = [c for c in header if c not in (*CSV_COLUMNS, "properties")]
     if unknown:
-        raise EventFileError(f"{source}: unknown column {unknown[0]!r}; columns are {', '.join(CSV_COLUMNS)} and optional properties")
+        raise EventFileError(
+            f"{source}: unknown column {unknown[0]!r}; columns are {', '.join(CSV_COLUMNS)} and optional properties"
+        )
     events = []
     for row in reader:
         line = reader.line_num
@@ -192,7 +202,9 @@ def read_events_csv(text: str, source: str = "events.csv") -> list[Event]:
     return events
 
 
-def import_events(session: Session, events: Iterable[Event], policy: Policy, now: datetime) -> tuple[int, list[Engagement]]:
+def import_events(
+    session: Session, events: Iterable[Event], policy: Policy, now: datetime
+) -> tuple[int, list[Engagement]]:
     """The CLI's entry: the same storage and promotion as the API, in batches."""
     batch: list[Event] = []
     stored = 0

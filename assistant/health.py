@@ -111,10 +111,14 @@ class OperationsCollector(Collector):
             labels=["queue"],
         )
         failures = GaugeMetricFamily(
-            "qualifier_delivery_failures", "Notifications that gave up after their retries", labels=["channel"]
+            "qualifier_delivery_failures",
+            "Notifications that gave up after their retries",
+            labels=["channel"],
         )
         retrying = GaugeMetricFamily(
-            "qualifier_delivery_retrying", "Notifications that failed and wait for another try", labels=["channel"]
+            "qualifier_delivery_retrying",
+            "Notifications that failed and wait for another try",
+            labels=["channel"],
         )
         if self.redis_url:
             redis_up = GaugeMetricFamily("qualifier_redis_up", "1 when Redis answered the scrape")
@@ -127,7 +131,9 @@ class OperationsCollector(Collector):
             with Session(self.engine) as session:
                 if not self.redis_url:
                     waiting = session.scalar(
-                        select(func.count()).select_from(models.RawEvent).where(models.RawEvent.status == "received")
+                        select(func.count())
+                        .select_from(models.RawEvent)
+                        .where(models.RawEvent.status == "received")
                     )
                     depth.add_metric(["received"], waiting or 0)
                 rows = session.execute(

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,6 +70,7 @@ class Stored:
     raw_event_id: int
     inquiry_id: str  # the public id to acknowledge (the original's, for a duplicate)
     duplicate: bool
+    event: models.RawEvent | None = None  # the new event (None for a duplicate)
 
 
 def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -92,24 +93,21 @@ def store_raw_event(
     now: datetime,
     dedup_window: timedelta,
     claim_token: str,
+    commit: bool = True,
 ) -> Stored:
-    """Commit the event (claimed by `claim_token`), or find the earlier event it repeats."""
+    """Commit the event (claimed by `claim_token`), or find the earlier event it repeats.
+
+    With `commit=False` the event is only flushed (its unique keys are checked)
+    and the caller's transaction stays open: the webhook stores the inquiry
+    parsed from it in the same commit (`pipeline.take_in`). The caller must
+    commit before acknowledging.
+    """
     digest = hashlib.sha256(body).hexdigest()
     window_start = now - dedup_window
     for attempt in range(3):
         original = _find_repeat(session, source, idempotency_key, digest, window_start)
         if original is not None:
             return original
-        # An identical body older than the window is no longer a duplicate: free its key.
-        session.execute(
-            update(models.RawEvent)
-            .where(
-                models.RawEvent.source == source,
-                models.RawEvent.dedup_sha256 == digest,
-                models.RawEvent.received_at < window_start,
-            )
-            .values(dedup_sha256=None)
-        )
         event = models.RawEvent(
             inquiry_id=new_inquiry_id(now),
             source=source,
@@ -126,36 +124,54 @@ def store_raw_event(
         )
         session.add(event)
         try:
-            session.commit()
+            session.commit() if commit else session.flush()
         except IntegrityError:
-            # A concurrent request stored the same key or body first: look again.
+            # A concurrent request stored the same key or body first, or an identical body
+            # older than the window still holds the key: free that, then look again.
             session.rollback()
             if attempt == 2:
                 raise
-            time.sleep(0.005 * (attempt + 1))
+            _expire_dedup_key(session, source, digest, window_start)
+            time.sleep(0.005 * attempt)
             continue
-        return Stored(event.id, event.inquiry_id, duplicate=False)
+        return Stored(event.id, event.inquiry_id, duplicate=False, event=event)
     raise AssertionError("unreachable")
+
+
+def _expire_dedup_key(session: Session, source: str, digest: str, window_start: datetime) -> None:
+    """An identical body older than the duplicate window is no longer a duplicate: free its key."""
+    session.execute(
+        update(models.RawEvent)
+        .where(
+            models.RawEvent.source == source,
+            models.RawEvent.dedup_sha256 == digest,
+            models.RawEvent.received_at < window_start,
+        )
+        .values(dedup_sha256=None)
+    )
+    session.commit()
 
 
 def _find_repeat(
     session: Session, source: str, idempotency_key: str | None, digest: str, window_start: datetime
 ) -> Stored | None:
-    query = select(models.RawEvent.id, models.RawEvent.inquiry_id, models.RawEvent.duplicate_of)
-    found = None
-    if idempotency_key is not None:
-        found = session.execute(
-            query.where(models.RawEvent.source == source, models.RawEvent.idempotency_key == idempotency_key)
-        ).first()
-    if found is None:
-        found = session.execute(
-            query.where(
-                models.RawEvent.source == source,
-                models.RawEvent.dedup_sha256 == digest,
-                models.RawEvent.received_at >= window_start,
-            )
-        ).first()
-    if found is None:
+    """The event this one repeats: same Idempotency-Key, else same body within the window (one query)."""
+    same_body = (models.RawEvent.dedup_sha256 == digest) & (models.RawEvent.received_at >= window_start)
+    query = select(
+        models.RawEvent.id,
+        models.RawEvent.inquiry_id,
+        models.RawEvent.duplicate_of,
+        models.RawEvent.idempotency_key,
+    ).where(models.RawEvent.source == source)
+    if idempotency_key is None:
+        rows = session.execute(query.where(same_body).limit(1)).all()
+    else:
+        rows = session.execute(
+            query.where(or_(models.RawEvent.idempotency_key == idempotency_key, same_body))
+        ).all()
+    if not rows:
         return None
+    # A key match wins over a body match (they differ only when a client reuses a key for another body).
+    found = next((row for row in rows if row.idempotency_key == idempotency_key), rows[0])
     session.rollback()  # ends the read transaction; nothing of ours to keep
     return Stored(found.id, found.duplicate_of or found.inquiry_id, duplicate=True)

@@ -8,11 +8,13 @@ HTTP intake, the CLI and workers all call these functions:
   `handoff.decide` and `handoff.predicted`. `qualifier qualify` uses it too.
 - `process_event(session, raw_event_id, policy, now=...)`: both halves of
   processing, under a claim so that exactly one process does it:
-  `accept_event` parses the raw body once and stores the inquiry (cheap: the
-  web request runs it, so a bad body still gets its 4xx, and a chat delivery
-  joins its conversation, `conversations.py`); `qualify_event` analyses,
-  briefs, and stores the qualification, the brief and the notifications to
-  send in one transaction.
+  `accept_event` parses the raw body once and stores the inquiry (a chat
+  delivery joins its conversation, `conversations.py`); `qualify_event`
+  analyses, briefs, and stores the qualification, the brief and the
+  notifications to send in one transaction.
+- `take_in(...)`: the webhook's intake: the raw body and what `accept_event`
+  would make of it stored in one commit (cheap: the web request runs it, so a
+  bad body still gets its 4xx).
 - `process_pending(session, policy, settings, now=...)`: crash recovery and
   retries: claim events that were acknowledged but never processed (their
   process died) or failed and are due again, and process each.
@@ -30,6 +32,7 @@ stays `failed` with its error until replayed.
 from __future__ import annotations
 
 import csv
+import gc
 import inspect
 import json
 import logging
@@ -42,6 +45,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import insert as sa_insert
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -60,7 +64,7 @@ from handoff.score import Event, engagement_score
 from handoff.types import Decision
 from intents.types import Signals
 
-from . import conversations, delivery, models
+from . import conversations, delivery, intake, models
 from .config import Settings
 
 log = logging.getLogger(__name__)
@@ -162,6 +166,10 @@ def warm_up(policy: Policy) -> None:
     now = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
     signals, decision, _predicted = qualify_inquiry(sample, now, policy)
     render_brief(sample, signals, decision, received_at=now, policy=policy)
+    # What is loaded now lives as long as the process: keep it out of the garbage collector's
+    # full passes (and, before a fork, out of the pages those passes would copy).
+    gc.collect()
+    gc.freeze()
 
 
 # Claims ------------------------------------------------------------------------------------
@@ -296,6 +304,74 @@ def accept_event(
         return _fail(session, raw_event_id, token, now, exc, settings.max_attempts, time.perf_counter())
 
 
+def take_in(
+    session: Session,
+    *,
+    source: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    idempotency_key: str | None,
+    now: datetime,
+    token: str,
+    policy: Policy,
+    settings: Settings,
+) -> tuple[intake.Stored, Outcome | None]:
+    """The webhook's intake: the raw event and the inquiry parsed from it, stored in one commit.
+
+    The body is parsed first, in memory; then one transaction stores the raw
+    event (claimed by `token`) with its outcome: the inquiry and contact, the
+    conversation it joins, or the reason it was refused. Nothing is
+    acknowledged before that commit, so nothing acknowledged is lost, and a
+    request costs one transaction instead of two. When parsing crashed (a
+    bug) or storing the parsed inquiry failed (a race on a vendor event id),
+    the body is committed on its own first and `accept_event` takes over, so
+    the failure is recorded on a stored event and retried.
+
+    Returns the stored event and the outcome of accepting it (None for a
+    repeat of an earlier delivery: `stored.duplicate`).
+    """
+    field_map = policy.field_maps.get(source)
+    parsed: NormalizedInquiry | forms.FormError | None
+    try:
+        parsed = parse_body(source, body, Headers(list(intake.stored_headers(headers).items())), field_map)
+    except forms.FormError as exc:
+        parsed = exc
+    except Exception:  # noqa: BLE001 - a bug in an adapter: store the body first, then record it
+        parsed = None
+
+    def store(commit: bool) -> intake.Stored:
+        return intake.store_raw_event(
+            session,
+            source=source,
+            body=body,
+            headers=headers,
+            idempotency_key=idempotency_key,
+            now=now,
+            dedup_window=timedelta(hours=settings.dedup_window_hours),
+            claim_token=token,
+            commit=commit,
+        )
+
+    if parsed is not None:
+        stored = store(commit=False)
+        if stored.duplicate:
+            return stored, None
+        raw = stored.event
+        assert raw is not None  # noqa: S101 - a new event always comes with its row
+        try:
+            if isinstance(parsed, forms.FormError):
+                return stored, _refuse(session, raw, token, parsed)
+            return stored, _store_inquiry(session, raw, token, now, parsed, fresh=True)
+        except Exception as exc:  # noqa: BLE001 - store the body alone, then the two-step path below
+            session.rollback()
+            if not isinstance(exc, IntegrityError):
+                log.warning("storing %s in one step failed (%s); storing the body first", raw.inquiry_id, exc)
+    stored = store(commit=True)
+    if stored.duplicate:
+        return stored, None
+    return stored, accept_event(session, stored.raw_event_id, policy, settings, now=now, token=token)
+
+
 def qualify_event(
     session: Session,
     raw_event_id: int,
@@ -368,7 +444,7 @@ def qualify_event(
         next_attempt_at=None,
     ):
         return _skipped(session, raw_event_id)
-    if deliver:
+    if deliver and delivery.wants_notifying(policy, route):
         delivery.dispatch(session, inquiry_id, policy, now=now)  # Slack, email, CRM webhook; never raises
     return Outcome("processed", inquiry_id, route=route, seconds=time.perf_counter() - started)
 
@@ -395,29 +471,50 @@ def accepts_keyword(function: Callable[..., Any], name: str) -> bool:
 
 def _parse(session: Session, raw: models.RawEvent, token: str, now: datetime, policy: Policy) -> Outcome:
     """Store the normalized inquiry of a raw event with its contact, or say why not."""
-    adapter = forms.get_adapter(raw.source)
     try:
         normalized = parse_body(
             raw.source, raw.body, Headers(list(raw.headers.items())), policy.field_maps.get(raw.source)
         )
-    except forms.NotAnInquiry as exc:
-        # A genuine delivery with nothing to qualify (a ping): kept, acknowledged, not an inquiry.
-        _release(session, raw.id, token, status="ignored", error=exc.message, error_status=exc.status)
-        return Outcome("ignored", raw.inquiry_id, error=exc.message, error_status=exc.status)
     except forms.FormError as exc:
-        # The sender's mistake: keep the body, free its keys so a corrected resend is accepted.
-        _release(
-            session,
-            raw.id,
-            token,
-            status="rejected",
-            error=exc.message,
-            error_status=exc.status,
-            idempotency_key=None,
-            dedup_sha256=None,
-        )
-        return Outcome("rejected", raw.inquiry_id, error=exc.message, error_status=exc.status)
+        return _refuse(session, raw, token, exc)
+    return _store_inquiry(session, raw, token, now, normalized)
 
+
+def _refuse(session: Session, raw: models.RawEvent, token: str, error: forms.FormError) -> Outcome:
+    """A body that is not an inquiry (`ignored`) or cannot be read (`rejected`): kept, released."""
+    if isinstance(error, forms.NotAnInquiry):
+        # A genuine delivery with nothing to qualify (a ping): kept, acknowledged, not an inquiry.
+        _release(session, raw.id, token, status="ignored", error=error.message, error_status=error.status)
+        return Outcome("ignored", raw.inquiry_id, error=error.message, error_status=error.status)
+    # The sender's mistake: keep the body, free its keys so a corrected resend is accepted.
+    _release(
+        session,
+        raw.id,
+        token,
+        status="rejected",
+        error=error.message,
+        error_status=error.status,
+        idempotency_key=None,
+        dedup_sha256=None,
+    )
+    return Outcome("rejected", raw.inquiry_id, error=error.message, error_status=error.status)
+
+
+def _store_inquiry(
+    session: Session,
+    raw: models.RawEvent,
+    token: str,
+    now: datetime,
+    normalized: NormalizedInquiry,
+    *,
+    fresh: bool = False,
+) -> Outcome:
+    """Store a parsed raw event's inquiry and contact, join its conversation, or mark it a duplicate.
+
+    `fresh`: the raw event is not committed yet (`take_in`), so a failed commit
+    is the caller's to handle: the IntegrityError is raised again.
+    """
+    adapter = forms.get_adapter(raw.source)
     event_id = normalized.vendor.event_id
     if event_id:
         original = _by_vendor_event_id(session, raw.source, event_id)
@@ -443,12 +540,15 @@ def _parse(session: Session, raw: models.RawEvent, token: str, now: datetime, po
         status="received",
     )
     session.add(inquiry)
-    raw.vendor_event_id = event_id[:200] if event_id else None
+    if event_id and raw.vendor_event_id != event_id[:200]:
+        raw.vendor_event_id = event_id[:200]
     try:
         session.commit()
     except IntegrityError:
         # Another delivery with the same vendor event id won the race, or another run of this event.
         session.rollback()
+        if fresh:
+            raise
         if session.get(models.Inquiry, raw.inquiry_id) is not None:
             return Outcome("accepted", raw.inquiry_id)
         original = _by_vendor_event_id(session, raw.source, event_id) if event_id else None
@@ -523,12 +623,10 @@ def _contact_for(session: Session, normalized: NormalizedInquiry, now: datetime)
         created_at=now,
         updated_at=now,
     )
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     session.execute(
-        insert(models.Contact).values(**values).on_conflict_do_nothing(index_elements=["email_key"])
+        _upsert(session, models.Contact.__table__)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["email_key"])
     )
     contact = session.scalars(select(models.Contact).where(models.Contact.email_key == key)).one()
     if normalized.contact.name and not contact.name:
@@ -579,8 +677,14 @@ def _store_qualification(
     policy: Policy,
     now: datetime,
 ) -> None:
-    session.add(
-        models.Qualification(
+    """Add the qualification, replace the brief, mark the inquiry processed, advance the contact.
+
+    Plain INSERT/UPDATE statements rather than ORM objects: they are written
+    once and never read back in this session, and the unit of work's
+    bookkeeping cost more than the statements on the webhook path.
+    """
+    session.execute(
+        sa_insert(models.Qualification.__table__).values(
             inquiry_id=inquiry.id,
             predicted=predicted,
             route=decision.route,
@@ -590,21 +694,31 @@ def _store_qualification(
             created_at=now,
         )
     )
-    brief = session.scalars(select(models.Brief).where(models.Brief.inquiry_id == inquiry.id)).first()
-    if brief is None:
-        brief = models.Brief(inquiry_id=inquiry.id)
-        session.add(brief)
-    brief.markdown, brief.html, brief.slack, brief.text = (
-        formats["markdown"],
-        formats["html"],
-        formats["slack"],
-        formats["text"],
+    brief = {
+        "markdown": formats["markdown"],
+        "html": formats["html"],
+        "slack": formats["slack"],
+        "text": formats["text"],
+        "created_at": now,
+    }
+    session.execute(
+        _upsert(session, models.Brief.__table__)
+        .values(inquiry_id=inquiry.id, **brief)
+        .on_conflict_do_update(index_elements=["inquiry_id"], set_=brief)
     )
-    brief.created_at = now
     inquiry.status, inquiry.route, inquiry.score = "processed", decision.route, decision.score
     inquiry.error, inquiry.processed_at = None, now
     if inquiry.contact_id is not None:
         _advance_stage(session, inquiry.contact_id, decision, signals, inquiry, policy, now)
+
+
+def _upsert(session: Session, table: Any) -> Any:
+    """INSERT ... ON CONFLICT for this session's database (PostgreSQL or SQLite)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(table)
 
 
 def _advance_stage(
@@ -617,11 +731,17 @@ def _advance_stage(
     now: datetime,
 ) -> None:
     """Move the contact along the lifecycle (never back), recording why (`handoff.lifecycle`)."""
-    contact = session.get(models.Contact, contact_id)
+    contact = session.execute(
+        select(models.Contact.email, models.Contact.email_key, models.Contact.stage).where(
+            models.Contact.id == contact_id
+        )
+    ).first()
     if contact is None:
         return
-    rows = session.scalars(
-        select(models.BehaviourEvent).where(models.BehaviourEvent.email_key == contact.email_key)
+    rows = session.execute(
+        select(models.BehaviourEvent.type, models.BehaviourEvent.at, models.BehaviourEvent.properties).where(
+            models.BehaviourEvent.email_key == contact.email_key
+        )
     )
     events = [Event(email=contact.email, type=e.type, at=e.at, properties=e.properties) for e in rows]
     transition = next_stage(
@@ -632,9 +752,9 @@ def _advance_stage(
     )
     if transition is None:
         return
-    session.add(
-        models.ContactStage(
-            contact_id=contact.id,
+    session.execute(
+        sa_insert(models.ContactStage.__table__).values(
+            contact_id=contact_id,
             stage=transition.stage,
             previous=transition.previous,
             reason=transition.reason[:200],
@@ -642,7 +762,11 @@ def _advance_stage(
             at=now,
         )
     )
-    contact.stage, contact.updated_at = transition.stage, now
+    session.execute(
+        update(models.Contact.__table__)
+        .where(models.Contact.__table__.c.id == contact_id)
+        .values(stage=transition.stage, updated_at=now)
+    )
 
 
 def _fail(

@@ -128,8 +128,12 @@ class LocalWork:
             self._analyses += 1
         self._processing.submit(self._process, raw_event_id, token, stored_at)
 
-    def after_response(self, inquiry_id: str) -> None:
-        """Send a processed lead's notifications without delaying the answer."""
+    def after_response(self, inquiry_id: str, route: str | None) -> None:
+        """Send a processed lead's notifications without delaying the answer (if its route has targets)."""
+        from . import runtime_of
+
+        if not delivery.wants_notifying(runtime_of(self.app).policy, route):
+            return
         if self.app.testing:
             self._deliver(inquiry_id)
             return
@@ -160,7 +164,7 @@ class LocalWork:
             if outcome.status == "processed":
                 runtime.metrics.processing_seconds.observe(time.perf_counter() - stored_at)
                 runtime.metrics.processed.labels(outcome.route or "none").inc()
-                self.after_response(outcome.inquiry_id)
+                self.after_response(outcome.inquiry_id, outcome.route)
             elif outcome.status == "failed":
                 log.error("processing of %s failed: %s", outcome.inquiry_id, outcome.error)
         except Exception:  # noqa: BLE001 - the claim stays; the sweep processes the event later

@@ -2,13 +2,14 @@
 
 In order: the source must exist (404); the body must fit the limit (413, by
 Content-Length and by what is actually read) and be JSON, form-urlencoded or
-multipart (415); its authenticity is checked (401); then the raw body is
-committed (`intake`) before anything can fail, and only then parsed (400
+multipart (415); its authenticity is checked (401); then the body is parsed
+in memory and one commit stores the raw body with what parsing made of it
+(`pipeline.take_in`): the inquiry and its contact (a chat delivery joins its
+conversation's inquiry: `conversations.py`), or the reason it was refused (400
 malformed, 422 unexpected shape: the event stays stored as `rejected`; a
 delivery that is not an inquiry, such as Intercom's `ping`, is stored as
-`ignored` and answered 202 `{"status": "ignored", "reason"}`). Parsing stores
-the inquiry (a chat delivery joins its conversation's inquiry:
-`conversations.py`), and then it is qualified:
+`ignored` and answered 202 `{"status": "ignored", "reason"}`). Nothing is
+answered before that commit. Then the inquiry is qualified:
 
 - default mode: in this request when this process is not already analysing
   something, answering 202 `{"id", "status", "url", "route"}`; otherwise
@@ -51,7 +52,7 @@ import hmac
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
@@ -111,22 +112,19 @@ def _take_in(runtime: Runtime, source: str, body: bytes, now: datetime) -> tuple
     session = db.get_session()
     token = pipeline.new_claim_token()
     stored_at = time.perf_counter()
-    stored = intake.store_raw_event(
+    stored, accepted = pipeline.take_in(
         session,
         source=source,
         body=body,
         headers=dict(request.headers.items()),
         idempotency_key=_idempotency_key(),
         now=now,
-        dedup_window=timedelta(hours=settings.dedup_window_hours),
-        claim_token=token,
+        token=token,
+        policy=runtime.policy,
+        settings=settings,
     )
-    if stored.duplicate:
+    if accepted is None:
         return _acknowledge(stored.inquiry_id, duplicate=True)
-
-    accepted = pipeline.accept_event(
-        session, stored.raw_event_id, runtime.policy, settings, now=now, token=token
-    )
     if accepted.status == "rejected":
         raise ClientError(accepted.error_status or 400, accepted.error or "the body could not be read")
     if accepted.status == "ignored":
@@ -158,7 +156,7 @@ def _take_in(runtime: Runtime, source: str, body: bytes, now: datetime) -> tuple
             )
             _count(runtime, outcome, time.perf_counter() - stored_at)
             if outcome.status == "processed":
-                work.after_response(outcome.inquiry_id)
+                work.after_response(outcome.inquiry_id, outcome.route)
                 return _answer(outcome.inquiry_id, "processed", outcome.route)
             if outcome.status == "failed":
                 return _answer(outcome.inquiry_id, "failed", None)
