@@ -127,6 +127,9 @@ def serve(host: str, port: int, workers: int, debug: bool, echo: Callable[[str],
             "workers": workers,
             "worker_class": "gthread",
             "threads": 4,
+            # One request per connection: a kept-alive connection stays with the worker that
+            # accepted it, so a few busy senders could load one worker while another sits idle
+            # (benchmarks/load.py saw 94% and 12% CPU). New connections go to a free worker.
             "keepalive": 0,
             "timeout": 30,
             "graceful_timeout": 30,
