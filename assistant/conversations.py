@@ -52,6 +52,14 @@ from . import models
 
 # A conversation with no delivery for this long is over: a new delivery starts a new inquiry.
 WINDOW = timedelta(days=7)
+# Conversation ids are kept (and compared) up to this length (`Inquiry.conversation_id`).
+MAX_ID = 200
+
+
+def key_of(inquiry: NormalizedInquiry) -> str | None:
+    """The value of `Inquiry.conversation_id` for a chat delivery that is assembled, else None."""
+    conversation_id = inquiry.vendor.conversation_id
+    return conversation_id[:MAX_ID] if inquiry.channel == "chat" and conversation_id else None
 
 
 def assembles(adapter: Adapter, inquiry: NormalizedInquiry) -> bool:
@@ -74,9 +82,9 @@ def find(session: Session, source: str, conversation_id: str, now: datetime) -> 
         select(models.Inquiry)
         .where(
             models.Inquiry.source == source,
-            models.Inquiry.channel == "chat",
+            models.Inquiry.conversation_id == conversation_id[:MAX_ID],
             models.Inquiry.received_at >= now - WINDOW,
-            models.Inquiry.normalized[("vendor", "conversation_id")].as_string() == conversation_id,
+            models.Inquiry.channel == "chat",
         )
         .order_by(models.Inquiry.received_at.desc())
         .limit(1)

@@ -143,7 +143,10 @@ class ContactStage(Base):
 
 class Inquiry(Base):
     __tablename__ = "inquiries"
-    __table_args__ = (Index("ix_inquiries_received", "received_at", "id"),)
+    __table_args__ = (
+        Index("ix_inquiries_received", "received_at", "id"),
+        Index("ix_inquiries_conversation", "source", "conversation_id", "received_at"),
+    )
 
     id: Mapped[str] = mapped_column(String(40), primary_key=True)  # "inq_<ulid>"
     raw_event_id: Mapped[int | None] = mapped_column(
@@ -160,6 +163,8 @@ class Inquiry(Base):
     score: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
     processed_at: Mapped[datetime | None]
+    # A chat conversation's id at its vendor (`conversations.py`), for finding it in one lookup.
+    conversation_id: Mapped[str | None] = mapped_column(String(200))
 
     qualifications: Mapped[list[Qualification]] = relationship(
         cascade="all, delete-orphan", passive_deletes=True, order_by="Qualification.id"

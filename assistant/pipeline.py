@@ -538,6 +538,9 @@ def _store_inquiry(
         normalized=normalized.to_json(),
         received_at=raw.received_at,
         status="received",
+        conversation_id=conversations.key_of(normalized)
+        if conversations.assembles(adapter, normalized)
+        else None,
     )
     session.add(inquiry)
     if event_id and raw.vendor_event_id != event_id[:200]:

@@ -71,6 +71,40 @@ def test_the_migrations_create_exactly_the_models(tmp_path) -> None:
     assert differences == []
 
 
+def test_upgrading_fills_in_the_conversation_id_of_existing_chat_inquiries(tmp_path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    engine = db.make_engine(f"sqlite:///{tmp_path}/old.db")
+    config = Config()
+    config.set_main_option("script_location", str(db.MIGRATIONS_DIR))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with engine.begin() as connection:
+        for inquiry_id, channel, conversation in (
+            ("inq_chat", "chat", "conv-81"),
+            ("inq_form", "form", None),
+            ("inq_chat_without_id", "chat", None),
+        ):
+            normalized = {"message": "hello", "vendor": {"conversation_id": conversation}}
+            connection.execute(
+                text(
+                    "INSERT INTO inquiries (id, source, channel, normalized, received_at, status) "
+                    "VALUES (:id, 'crisp', :channel, :normalized, '2026-11-30 10:00:00', 'processed')"
+                ),
+                {"id": inquiry_id, "channel": channel, "normalized": json.dumps(normalized)},
+            )
+
+    db.upgrade(engine)
+
+    with engine.connect() as connection:
+        rows = dict(connection.execute(text("SELECT id, conversation_id FROM inquiries")).all())
+    engine.dispose()
+    assert rows == {"inq_chat": "conv-81", "inq_form": None, "inq_chat_without_id": None}
+
+
 def test_init_db_reports_a_bad_setting_by_name(runner, monkeypatch) -> None:
     monkeypatch.setenv("QUALIFIER_DATABASE_URL", "oracle://nope")
 
