@@ -16,8 +16,9 @@ per-process series are those of the worker that answered.
 
 `OperationsCollector` adds the series an on-call person alerts on: queue
 depth (`qualifier_queue_depth`: the length of each RQ queue in queue mode,
-else the raw events still `received`, i.e. waiting to be processed inline or
-by the sweep) and delivery failures (`qualifier_delivery_failures`:
+and in both modes the raw events still `received`, i.e. waiting to be
+processed by a request, a worker or the sweep; `qualifier_oldest_received_seconds`:
+how long the oldest of them has waited, the number to alert on) and delivery failures (`qualifier_delivery_failures`:
 notifications that gave up, by channel; `qualifier_delivery_retrying`: those
 failing and waiting for their next try).
 """
@@ -28,6 +29,7 @@ import logging
 import os
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
@@ -107,7 +109,7 @@ class OperationsCollector(Collector):
     def collect(self) -> Iterator[Metric]:
         depth = GaugeMetricFamily(
             "qualifier_queue_depth",
-            "Work waiting: each RQ queue's length in queue mode, else raw events still received",
+            "Work waiting: each RQ queue's length (queue mode) and the raw events still received",
             labels=["queue"],
         )
         failures = GaugeMetricFamily(
@@ -127,15 +129,19 @@ class OperationsCollector(Collector):
             yield redis_up
             for name, length in sorted((queues or {}).items()):
                 depth.add_metric([name], length)
+        oldest = GaugeMetricFamily(
+            "qualifier_oldest_received_seconds",
+            "Age of the oldest raw event acknowledged and not yet processed (0 when none waits)",
+        )
         try:
             with Session(self.engine) as session:
-                if not self.redis_url:
-                    waiting = session.scalar(
-                        select(func.count())
-                        .select_from(models.RawEvent)
-                        .where(models.RawEvent.status == "received")
+                waiting, first = session.execute(
+                    select(func.count(), func.min(models.RawEvent.received_at)).where(
+                        models.RawEvent.status == "received"
                     )
-                    depth.add_metric(["received"], waiting or 0)
+                ).one()
+                depth.add_metric(["received"], waiting or 0)
+                oldest.add_metric([], _age_seconds(first))
                 rows = session.execute(
                     select(models.Delivery.channel, models.Delivery.status, func.count())
                     .where(
@@ -150,8 +156,20 @@ class OperationsCollector(Collector):
         for channel, status, count in rows:
             (failures if status == "failed" else retrying).add_metric([channel], count)
         yield depth
+        yield oldest
         yield failures
         yield retrying
+
+
+def _age_seconds(moment: datetime | str | None) -> float:
+    """Seconds since `moment` (SQLite hands MIN() of a timestamp back as text), 0 for None."""
+    if moment is None:
+        return 0.0
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (datetime.now(UTC) - moment).total_seconds())
 
 
 def _rq_queue_lengths(url: str) -> dict[str, int] | None:

@@ -122,7 +122,6 @@ def test_injection_changes_nothing(client):
 
 def test_cors_answers_only_allowed_origins(app_config):
     from assistant import create_app
-
     from handoff.policy import Policy
 
     app_config["POLICY"] = Policy.from_mapping({"chat": {"sites": {"acme": {"origins": ["https://www.acme.example"]}}}})

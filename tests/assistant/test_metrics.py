@@ -40,7 +40,25 @@ def test_queue_depth_counts_the_events_waiting_to_be_processed(app, client) -> N
                 dedup_window=timedelta(hours=24),
                 claim_token="abandoned",
             )
-    assert scrape(client)[("qualifier_queue_depth", (("queue", "received"),))] == 2
+    values = scrape(client)
+    assert values[("qualifier_queue_depth", (("queue", "received"),))] == 2
+    assert 0 <= values[("qualifier_oldest_received_seconds", ())] < 60
+
+
+def test_the_oldest_waiting_event_s_age_is_reported(app, client) -> None:
+    assert scrape(client)[("qualifier_oldest_received_seconds", ())] == 0
+    with runtime_of(app).sessions() as session:
+        intake.store_raw_event(
+            session,
+            source="generic",
+            body=b'{"n": "old"}',
+            headers={},
+            idempotency_key=None,
+            now=datetime.now(UTC) - timedelta(minutes=10),
+            dedup_window=timedelta(hours=24),
+            claim_token="abandoned",
+        )
+    assert 590 <= scrape(client)[("qualifier_oldest_received_seconds", ())] < 700
 
 
 def test_delivery_failures_are_counted_by_channel(app, client) -> None:
@@ -133,6 +151,7 @@ def test_in_queue_mode_queue_depth_is_each_rq_queue_s_length(app_config) -> None
         app = create_app({**app_config, "REDIS_URL": url})
         values = scrape(app.test_client())
         assert values[("qualifier_queue_depth", (("queue", queue.name),))] == 2
+        assert values[("qualifier_queue_depth", (("queue", "received"),))] == 0  # the database's view too
         assert values[("qualifier_redis_up", ())] == 1
         runtime_of(app).engine.dispose()
     finally:
