@@ -9,7 +9,9 @@ with the same pipeline as every webhook (`pipeline.qualify_inquiry`), and the
 dialogue policy (`handoff.dialogue`) says what to answer. When the
 conversation finishes, it is submitted through the same intake as a chat
 webhook (source `generic`, idempotent per session), so it is stored, routed,
-briefed and delivered to the SDR exactly like any other inquiry.
+briefed and delivered to the SDR exactly like any other inquiry. A
+conversation the visitor leaves mid-way is submitted as it stands after
+`[chat] idle_minutes` (default 30) by the sweep (`submit_idle`).
 
 Site keys and their allowed origins come from the policy's `[chat.sites]`;
 a site with no origins listed accepts only this service's own pages (the
@@ -52,6 +54,8 @@ WIDGET_FILE = Path(__file__).with_name("static") / "widget.js"
 MAX_MESSAGE_CHARS = 4000
 MAX_TURNS = 60  # a conversation longer than this is not a qualification chat any more
 DEFAULT_SITES = {"demo": ()}
+DEFAULT_IDLE_MINUTES = 30
+IDLE_BATCH = 100
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class ChatConfig:
     settings: ChatSettings
     sites: Mapping[str, tuple[str, ...]]  # site key -> allowed origins (empty: same origin only)
     availability: Availability
+    # A conversation with no visitor message for this long is handed to intake as it stands (0: never).
+    idle_minutes: int = DEFAULT_IDLE_MINUTES
 
     @classmethod
     def from_policy(cls, raw: Mapping[str, Any]) -> ChatConfig:
@@ -82,7 +88,10 @@ class ChatConfig:
             {k: v for k, v in doc.items() if k in ("max_questions", "links", "greeting")}
         )
         availability = Availability.from_mapping(doc.get("availability", {}), "chat.availability")
-        return cls(settings=settings, sites=sites, availability=availability)
+        idle = doc.get("idle_minutes", DEFAULT_IDLE_MINUTES)
+        if isinstance(idle, bool) or not isinstance(idle, int) or not 0 <= idle <= 24 * 60:
+            raise PolicyError("chat.idle_minutes", f"must be minutes, 0 (never) to 1440, got {idle!r}")
+        return cls(settings=settings, sites=sites, availability=availability, idle_minutes=idle)
 
 
 def init_app(app) -> None:
@@ -248,8 +257,10 @@ def post_message(session_id: str) -> Response:
     chat.updated_at = now
     session.commit()
 
-    if reply.done and chat.inquiry_id is None:
-        chat.inquiry_id = _submit(session, chat, turns, reply.state, now)
+    if reply.done and (chat.inquiry_id is None or chat.submitted_at is not None):
+        # Finished: hand it over, or, when it was handed over on going idle, bring its inquiry up to date.
+        chat.inquiry_id = _submit(session, runtime, chat, turns, reply.state, now)
+        chat.submitted_at = None
         session.commit()
     return jsonify(
         reply=reply_text,
@@ -369,10 +380,65 @@ def _wording(reply: Reply) -> str:
     return rephrase(reply.text, complete, lambda text: asked_slot(text) == reply.asking)
 
 
+def submit_idle(app, now: datetime) -> list[str]:
+    """Hand over every conversation the visitor left mid-way; returns their inquiry ids.
+
+    A visitor who stops answering (closes the tab after giving the need and an
+    email) must still reach sales: once no message has come for the policy's
+    `[chat] idle_minutes`, the conversation is submitted as it stands. If the
+    visitor comes back and finishes it, that submission's inquiry is
+    qualified again with the whole conversation (`_submit`), so it stays one
+    lead. The sweep (`serve.recover`) calls this in both modes.
+    """
+    runtime = app.extensions["qualifier"]
+    config: ChatConfig = app.extensions["qualifier_chat"]
+    if not config.idle_minutes:
+        return []
+    quiet_since = now - timedelta(minutes=config.idle_minutes)
+    submitted = []
+    with runtime.sessions() as session:
+        waiting = session.scalars(
+            select(models.ChatSession)
+            .where(
+                models.ChatSession.updated_at < quiet_since,
+                models.ChatSession.inquiry_id.is_(None)
+                | (models.ChatSession.submitted_at < models.ChatSession.updated_at),
+            )
+            .order_by(models.ChatSession.updated_at)
+            .limit(IDLE_BATCH)
+        ).all()
+        for chat in waiting:
+            turns = list(
+                session.scalars(
+                    select(models.ChatTurn)
+                    .where(models.ChatTurn.session_id == chat.id)
+                    .order_by(models.ChatTurn.index)
+                )
+            )
+            if not any(t.role == "visitor" for t in turns):
+                continue  # opened and never used: nothing to hand over
+            state = DialogueState.from_json(chat.state)
+            chat.inquiry_id = _submit(session, runtime, chat, turns, state, now)
+            chat.submitted_at = now
+            session.commit()
+            submitted.append(chat.inquiry_id)
+    return submitted
+
+
 def _submit(
-    session, chat: models.ChatSession, turns: list[models.ChatTurn], state: DialogueState, now: datetime
+    session,
+    runtime: Any,
+    chat: models.ChatSession,
+    turns: list[models.ChatTurn],
+    state: DialogueState,
+    now: datetime,
 ) -> str:
-    """Hand the finished conversation to intake as a chat webhook would; returns the inquiry id."""
+    """Hand the conversation to intake as a chat webhook would; returns the inquiry id.
+
+    The first submission stores a raw event (idempotent per session). A later
+    one, after the conversation went on, brings the same inquiry up to date
+    (`pipeline.resubmit`): one conversation stays one lead.
+    """
     transcript = [{"role": t.role, "text": t.text, "at": t.at.isoformat()} for t in turns]
     if state.booked:
         transcript.append(
@@ -384,13 +450,17 @@ def _submit(
         "page_url": chat.page_url,
         "transcript": transcript,
     }
-    runtime = current_app.extensions["qualifier"]
+    body = json.dumps(payload).encode("utf-8")
+    headers = {"Content-Type": "application/json", "X-Qualifier-Chat-Site": chat.site}
+    if chat.inquiry_id is not None:
+        pipeline.resubmit(session, chat.inquiry_id, body, headers, runtime.policy, runtime.settings, now=now)
+        return chat.inquiry_id
     token = pipeline.new_claim_token()
     stored = intake.store_raw_event(
         session,
         source="generic",
-        body=json.dumps(payload).encode("utf-8"),
-        headers={"Content-Type": "application/json", "X-Qualifier-Chat-Site": chat.site},
+        body=body,
+        headers=headers,
         idempotency_key=f"chat:{chat.id}",
         now=now,
         dedup_window=timedelta(hours=runtime.settings.dedup_window_hours),

@@ -246,6 +246,9 @@ class ChatSession(Base):
     route: Mapped[str | None] = mapped_column(String(20))
     # The inquiry the finished conversation became (submitted through intake).
     inquiry_id: Mapped[str | None] = mapped_column(String(40))
+    # Set while the inquiry holds the conversation as it was when the visitor went quiet
+    # (`chat.submit_idle`); cleared when the finished conversation replaces it.
+    submitted_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

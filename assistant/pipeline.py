@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import hashlib
 import inspect
 import json
 import logging
@@ -883,6 +884,41 @@ def _claim_in_batch(
         .values(claim_token=token, claimed_at=now)
     )
     return result.rowcount == 1
+
+
+def resubmit(
+    session: Session,
+    inquiry_id: str,
+    body: bytes,
+    headers: Mapping[str, str],
+    policy: Policy,
+    settings: Settings,
+    *,
+    now: datetime,
+) -> Outcome:
+    """Replace a stored inquiry's content with a newer version of the same submission, and qualify it again.
+
+    The product's own chat uses it when a conversation handed over on going
+    idle goes on (`chat.submit_idle`): the inquiry keeps its id, its raw
+    event holds the newest body, and a new qualification is added; notifications
+    go only to targets the lead has not had yet.
+    """
+    inquiry = session.get(models.Inquiry, inquiry_id)
+    if inquiry is None or inquiry.raw_event_id is None:
+        raise LookupError(f"no inquiry {inquiry_id} to bring up to date")
+    raw = session.get(models.RawEvent, inquiry.raw_event_id)
+    if raw is None:
+        raise LookupError(f"inquiry {inquiry_id} has no stored event")
+    normalized = parse_body(
+        raw.source, body, Headers(list(headers.items())), policy.field_maps.get(raw.source)
+    )
+    raw.body, raw.body_sha256, raw.dedup_sha256 = body, hashlib.sha256(body).hexdigest(), None
+    inquiry.normalized = normalized.to_json()
+    if inquiry.contact_id is None:
+        contact = _contact_for(session, normalized, now)
+        inquiry.contact_id = contact.id if contact else None
+    session.commit()
+    return replay_event(session, raw.id, policy, settings, now=now)
 
 
 # Replay ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from . import create_app, db, pipeline, runtime_of
+from . import chat, create_app, db, pipeline, runtime_of
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -55,9 +55,15 @@ def recover(app: Flask) -> list[pipeline.Outcome]:
         return datetime.now(UTC)
 
     with runtime.sessions() as session:
-        return pipeline.process_pending(
+        outcomes = pipeline.process_pending(
             session, runtime.policy, runtime.settings, now=datetime.now(UTC), clock=when_quiet
         )
+    if "qualifier_chat" in app.extensions:
+        try:
+            chat.submit_idle(app, datetime.now(UTC))  # conversations the visitor left mid-way
+        except Exception:  # noqa: BLE001 - retried at the next sweep; events above are done
+            log.exception("handing over idle chat conversations failed")
+    return outcomes
 
 
 class Sweeper(threading.Thread):

@@ -170,3 +170,79 @@ def test_widget_and_demo_are_served(client):
     assert b"attachShadow" in js.data
     page = client.get("/demo")
     assert page.status_code == 200 and b'data-site="demo"' in page.data
+
+
+# A visitor who leaves mid-way -------------------------------------------------------------------
+
+
+def _later(minutes):
+    from datetime import UTC, datetime, timedelta
+
+    return datetime.now(UTC) + timedelta(minutes=minutes)
+
+
+def _inquiry_doc(client, auth, inquiry_id):
+    res = client.get(f"/api/inquiries/{inquiry_id}", headers=auth)
+    assert res.status_code == 200, res.get_json()
+    return res.get_json()
+
+
+def test_a_conversation_left_mid_way_reaches_sales_once_the_visitor_goes_quiet(app, client, auth):
+    from assistant.chat import submit_idle
+
+    sid = start(client)
+    first = say(client, sid, "Hi, our warehouse team needs a barcode scanning system for about 12 handhelds, "
+                             "ideally before the end of March. I'm the logistics manager.")
+    assert first["state"]["inquiry_id"] is None and first["done"] is False
+
+    assert submit_idle(app, _later(5)) == []  # still within the idle window: the visitor may be typing
+    handed = submit_idle(app, _later(31))
+
+    assert len(handed) == 1
+    doc = _inquiry_doc(client, auth, handed[0])
+    assert doc["inquiry"]["channel"] == "chat"
+    assert "barcode scanning" in " ".join(t["text"] for t in doc["inquiry"]["transcript"])
+    assert doc["qualification"]["route"] in ("sql", "mql")
+    assert submit_idle(app, _later(90)) == []  # handed over once, not at every sweep
+
+
+def test_a_visitor_who_comes_back_and_finishes_keeps_one_lead(app, client, auth):
+    from assistant.chat import submit_idle
+
+    sid = start(client)
+    say(client, sid, "We're a 30-person architecture practice looking for project accounting software.")
+    (inquiry_id,) = submit_idle(app, _later(45))
+
+    reply = say(client, sid, "Sorry, got pulled into a meeting. Budget is roughly $800 a month and I sign off on it.")
+    while not reply["done"]:
+        reply = say(client, sid, "no thanks, just email me: dana@archstudio.example")
+
+    assert reply["state"]["inquiry_id"] == inquiry_id  # the same lead, brought up to date
+    doc = _inquiry_doc(client, auth, inquiry_id)
+    words = " ".join(t["text"] for t in doc["inquiry"]["transcript"])
+    assert "pulled into a meeting" in words
+    assert (doc["qualification"]["budget"]["min"], doc["qualification"]["budget"]["period"]) == (800, "monthly")
+    assert submit_idle(app, _later(120)) == []  # finished: nothing left to hand over
+
+
+def test_a_chat_opened_and_never_used_is_not_a_lead(app, client):
+    from assistant.chat import submit_idle
+
+    start(client)
+    assert submit_idle(app, _later(60)) == []
+
+
+def test_idle_hand_over_can_be_switched_off_and_is_checked(app_config):
+    from assistant import create_app
+    from assistant.chat import submit_idle
+    from handoff.policy import Policy, PolicyError
+
+    app_config["POLICY"] = Policy.from_mapping({"chat": {"idle_minutes": 0}})
+    app = create_app(app_config)
+    client = app.test_client()
+    say(client, start(client), "We need a new phone system for two offices.")
+    assert submit_idle(app, _later(600)) == []
+
+    app_config["POLICY"] = Policy.from_mapping({"chat": {"idle_minutes": "soon"}})
+    with pytest.raises(PolicyError, match="chat.idle_minutes"):
+        create_app(app_config)

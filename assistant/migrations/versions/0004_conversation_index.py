@@ -1,4 +1,5 @@
-"""Chat inquiries keep their conversation id in a column of their own, indexed.
+"""Chat inquiries keep their conversation id in a column of their own, indexed;
+chat sessions record when a conversation left idle was handed over.
 
 A chat delivery finds its conversation's inquiry by (source, conversation id)
 (`assistant/conversations.py`). Reading the id out of each recent chat
@@ -29,6 +30,8 @@ BATCH = 500
 def upgrade() -> None:
     with op.batch_alter_table("inquiries") as batch:
         batch.add_column(sa.Column("conversation_id", sa.String(length=200), nullable=True))
+    with op.batch_alter_table("chat_sessions") as batch:
+        batch.add_column(sa.Column("submitted_at", sa.DateTime(timezone=True), nullable=True))
     op.create_index(
         "ix_inquiries_conversation", "inquiries", ["source", "conversation_id", "received_at"], unique=False
     )
@@ -56,6 +59,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("chat_sessions") as batch:
+        batch.drop_column("submitted_at")
     op.drop_index("ix_inquiries_conversation", table_name="inquiries")
     with op.batch_alter_table("inquiries") as batch:
         batch.drop_column("conversation_id")
