@@ -226,6 +226,21 @@ def test_markdown_matches_golden_file(name, make):
     assert rendered == path.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize(
+    "make",
+    [
+        pytest.param(sql_brief, id="sql_form_full"),
+        pytest.param(mql_brief, id="mql_chat_unknowns"),
+        pytest.param(redirect_brief, id="redirect_support"),
+        pytest.param(hostile_brief, id="hostile"),
+    ],
+)
+def test_the_slack_message_is_laid_out_as_json_dumps_would(make):
+    # The Slack template writes its JSON by hand; a slip in its whitespace would still parse.
+    rendered = render(make(), "slack")
+    assert rendered == json.dumps(json.loads(rendered), ensure_ascii=False, indent=1)
+
+
 # --------------------------------------------------------------------------- content
 
 
