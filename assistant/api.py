@@ -68,6 +68,7 @@ def require_token(view: F) -> F:
 @require_token
 def get_inquiry(inquiry_id: str) -> Response:
     session = db.get_session()
+    db.read_only(session)
     inquiry = session.get(models.Inquiry, inquiry_id)
     if inquiry is not None:
         return jsonify(inquiry_document(inquiry))
@@ -140,7 +141,9 @@ def list_inquiries() -> Response:
             )
         )
     query = query.order_by(models.Inquiry.received_at, models.Inquiry.id).limit(limit + 1)
-    rows = list(db.get_session().scalars(query))
+    session = db.get_session()
+    db.read_only(session)
+    rows = list(session.scalars(query))
     page, more = rows[:limit], len(rows) > limit
     return jsonify(
         items=[_summary(inquiry) for inquiry in page],

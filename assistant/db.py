@@ -5,7 +5,8 @@ foreign keys on and a busy timeout, and every transaction starts with
 `BEGIN IMMEDIATE`: the service's transactions are short writes, and taking the
 write lock up front is what lets several gunicorn workers share one file
 without "database is locked" failures on lock upgrade (SQLAlchemy's documented
-pysqlite recipe). PostgreSQL is `postgresql+psycopg://`.
+pysqlite recipe). Transactions known to only read start with `read_only()`
+instead (a deferred BEGIN), so they do not wait for the write lock. PostgreSQL is `postgresql+psycopg://`.
 
 A request gets one session (`get_session()`), closed at teardown. The schema
 is Alembic's (`assistant/migrations/`); `upgrade(engine)` runs it to head and
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+READ_ONLY_OPTION = "qualifier_read_only"
 
 
 def make_engine(url: str) -> Engine:
@@ -49,9 +51,20 @@ def make_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        deferred = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.exec_driver_sql("BEGIN DEFERRED" if deferred else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def read_only(session: Session) -> None:
+    """Begin the session's next transaction as a reader: on SQLite a deferred BEGIN, which takes no
+    write lock (WAL readers never wait for writers), so reads do not queue behind other processes'
+    writes. Only for transactions that write nothing; a no-op inside a transaction already begun,
+    and on other databases."""
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return
+    session.connection(execution_options={READ_ONLY_OPTION: True})
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -65,7 +65,7 @@ from handoff.score import Event, engagement_score
 from handoff.types import Decision
 from intents.types import Signals
 
-from . import conversations, delivery, intake, models
+from . import conversations, db, delivery, intake, models
 from .config import Settings
 
 log = logging.getLogger(__name__)
@@ -395,6 +395,7 @@ def qualify_event(
     """
     settings = settings or Settings()
     started = time.perf_counter() if started is None else started
+    db.read_only(session)  # the reads below take no write lock (SQLite)
     raw = session.get(models.RawEvent, raw_event_id)
     inquiry = session.get(models.Inquiry, inquiry_id)
     if raw is None or raw.claim_token != token or inquiry is None:

@@ -273,6 +273,8 @@ def _answer(inquiry_id: str, status: str, route: str | None) -> tuple[Response, 
 
 def _acknowledge(inquiry_id: str, duplicate: bool = False) -> tuple[Response, int]:
     session = db.get_session()
+    session.rollback()
+    db.read_only(session)
     inquiry = session.get(models.Inquiry, inquiry_id)
     if inquiry is not None:
         session.refresh(inquiry)

@@ -14,8 +14,8 @@ import argparse
 import os
 import platform
 import statistics
-import tempfile
 import sys
+import tempfile
 import time
 from pathlib import Path
 

@@ -14,7 +14,9 @@ be processed, stops the service, and prints one row per (mode, rate):
 - ack p50/p99: from when the request was due to its 202;
 - processed p50/p99: from when the request was due to the moment its
   qualification was committed (`raw_events.processed_at`);
-- the rate the server actually took.
+- the rate the server actually took, the seconds its backlog took to drain
+  after the run, and the CPU time the service's own processes (web and
+  workers; not PostgreSQL or Redis) spent per request, run and drain included.
 
 Modes:
 - default: SQLite in a temporary directory, `qualifier serve --workers 2` (gunicorn).
@@ -88,6 +90,7 @@ class Row:
     processed: list[float]
     achieved: float
     drain_seconds: float
+    cpu_ms: float  # CPU of the service's processes (web and workers) per request, until drained
     error_samples: list[str] = field(default_factory=list)
 
 
@@ -101,7 +104,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def service(env: dict[str, str], workdir: Path, rq_workers: int, web_workers: int) -> Iterator[str]:
+def service(
+    env: dict[str, str], workdir: Path, rq_workers: int, web_workers: int
+) -> Iterator[tuple[str, int]]:
     """Start `qualifier serve` (and workers) in a process group of their own; stop them afterwards."""
     port = _free_port()
     command = [sys.executable, "-c", "from assistant.cli import cli; cli()"]
@@ -143,7 +148,7 @@ def service(env: dict[str, str], workdir: Path, rq_workers: int, web_workers: in
                 raise RuntimeError("the server did not become ready within 120 s")
             time.sleep(0.3)
         time.sleep(3 if rq_workers else 1)  # let the workers finish loading
-        yield base
+        yield base, server.pid  # the URL and the process group of the server and its workers
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         for process in (server, *workers):
@@ -273,11 +278,30 @@ def processed_times(
         engine.dispose()
 
 
-def measure(mode: str, base: str, rate: int, seconds: float, drain: float, db: tuple[str, dict]) -> Row:
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in the process group `pgid` (Linux /proc)."""
+    ticks = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[2]) == pgid:  # fields after the name: state, ppid, pgrp, ... utime (12th), stime (13th)
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    mode: str, base: str, pgid: int, rate: int, seconds: float, drain: float, db: tuple[str, dict]
+) -> Row:
     run = uuid.uuid4().hex[:8]
+    cpu_before = group_cpu_seconds(pgid)
     results = run_rate(base, rate, seconds, run)
     acked = [r for r in results if r.inquiry_id]
     done, waited = processed_times(db[0], db[1], [r.inquiry_id for r in acked if r.inquiry_id], drain)
+    cpu = group_cpu_seconds(pgid) - cpu_before
     first_due, last_ack = results[0].due, max((r.due + (r.ack_seconds or 0)) for r in results)
     errors = [r for r in results if r.error]
     return Row(
@@ -290,6 +314,7 @@ def measure(mode: str, base: str, rate: int, seconds: float, drain: float, db: t
         processed=[done[r.inquiry_id] - r.due for r in acked if r.inquiry_id in done],
         achieved=len(acked) / max(last_ack - first_due, 1e-9),
         drain_seconds=waited,
+        cpu_ms=cpu * 1000 / max(len(results), 1),
         error_samples=sorted({r.error or "" for r in errors})[:3],
     )
 
@@ -309,10 +334,10 @@ def _base_env(**settings: str) -> dict[str, str]:
 def default_mode(args: argparse.Namespace, workdir: Path) -> list[Row]:
     url = f"sqlite:///{workdir}/load.db"
     rows = []
-    with service(_base_env(DATABASE_URL=url), workdir, 0, args.web_workers) as base:
+    with service(_base_env(DATABASE_URL=url), workdir, 0, args.web_workers) as (base, pgid):
         run_rate(base, 20, 2, "warmup")
         for rate in args.rates:
-            rows.append(measure("default", base, rate, args.seconds, args.drain, (url, {})))
+            rows.append(measure("default", base, pgid, rate, args.seconds, args.drain, (url, {})))
             print(_line(rows[-1]), flush=True)
     return rows
 
@@ -339,14 +364,14 @@ def queue_mode(args: argparse.Namespace, workdir: Path) -> list[Row]:
     )
     rows = []
     try:
-        with service(env, workdir, args.rq_workers, args.web_workers) as base:
+        with service(env, workdir, args.rq_workers, args.web_workers) as (base, pgid):
             run_rate(base, 20, 2, "warmup")
             db = (
                 url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False),
                 {"options": f"-csearch_path={schema}"},
             )
             for rate in args.rates:
-                rows.append(measure("queue", base, rate, args.seconds, args.drain, db))
+                rows.append(measure("queue", base, pgid, rate, args.seconds, args.drain, db))
                 print(_line(rows[-1]), flush=True)
     finally:
         admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
@@ -371,7 +396,7 @@ def _line(row: Row) -> str:
     text = (
         f"{row.mode:8} {row.rate:5} {row.sent:6} {row.errors:6} {row.lost:5} "
         f"{_ms(row.ack, 0.5):>8} {_ms(row.ack, 0.99):>8} {_ms(row.processed, 0.5):>8} {_ms(row.processed, 0.99):>8} "
-        f"{row.achieved:8.1f} {row.drain_seconds:7.1f}"
+        f"{row.achieved:8.1f} {row.drain_seconds:7.1f} {row.cpu_ms:7.1f}"
     )
     if row.error_samples:
         text += "   e.g. " + "; ".join(row.error_samples)
@@ -380,7 +405,7 @@ def _line(row: Row) -> str:
 
 HEADER = (
     f"{'mode':8} {'rate':>5} {'sent':>6} {'errors':>6} {'lost':>5} {'ack p50':>8} {'ack p99':>8} "
-    f"{'proc p50':>8} {'proc p99':>8} {'took/s':>8} {'drain s':>7}"
+    f"{'proc p50':>8} {'proc p99':>8} {'took/s':>8} {'drain s':>7} {'cpu ms':>7}"
 )
 
 
@@ -406,7 +431,7 @@ def main() -> None:
     parser.add_argument("--rates", default="50,100,200", help="requests per second, comma-separated")
     parser.add_argument("--modes", default="default,queue", help="default, queue or both")
     parser.add_argument(
-        "--drain", type=float, default=120.0, help="seconds to wait for the backlog after a run"
+        "--drain", type=float, default=600.0, help="seconds to wait for the backlog after a run (default 600)"
     )
     parser.add_argument("--web-workers", type=int, default=2)
     parser.add_argument("--rq-workers", type=int, default=2)
