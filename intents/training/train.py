@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,8 @@ TEXTCAT_CONFIG = {
 # there, and spaCy's tokenizer splits a single huge token (100 KB of "(") in
 # quadratic time, so an unbounded input would cost seconds.
 MODEL_TEXT_CHARS = 3000
+LONG_RUN = 64
+_LONG_RUN = re.compile(rf"\S{{{LONG_RUN}}}")
 
 
 def model_text(text: str) -> str:
@@ -65,8 +68,13 @@ def model_text(text: str) -> str:
     spaCy's bag-of-words model counts exact token forms; on a few hundred
     examples case variants would otherwise be separate, rarely seen features.
     Training and prediction both go through here.
+
+    A run of more than `LONG_RUN` characters without a space is cut into
+    pieces of that length: spaCy's tokenizer looks for prefixes and suffixes
+    by trying the rest of a token again and again, which on a 3000-character
+    run of brackets took over a second; no word or useful token is that long.
     """
-    return text[:MODEL_TEXT_CHARS].lower()
+    return _LONG_RUN.sub(r"\g<0> ", text[:MODEL_TEXT_CHARS].lower())
 
 
 class TrainingDataError(ValueError):
