@@ -68,35 +68,24 @@ def init_db_command() -> None:
     "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="gunicorn worker processes."
 )
 @click.option(
-    "--processors",
-    default=2,
-    show_default=True,
-    type=click.IntRange(0, 64),
-    help="Default mode: processes that analyse what the web workers leave them, at a lower CPU "
-    "priority (0: the web workers analyse in a thread). Ignored in queue mode.",
-)
-@click.option(
     "--debug", is_flag=True, help="Flask's development server with the reloader instead of gunicorn."
 )
-def serve_command(host: str, port: int, workers: int, processors: int, debug: bool) -> None:
+def serve_command(host: str, port: int, workers: int, debug: bool) -> None:
     """Serve the webhooks, API and pages (gunicorn; --debug: Flask's server).
 
     Upgrades the database first (as init-db does) and processes any inquiry
     that was acknowledged but not processed when the last server stopped.
-    In default mode (no QUALIFIER_REDIS_URL) a web worker qualifies a webhook
-    in its request when it is idle; in a burst it only stores it and the
-    processors qualify it moments later, so acknowledgements stay fast.
 
     \b
     Examples:
       qualifier serve
-      qualifier serve --host 0.0.0.0 --port 8080 --workers 4 --processors 4
+      qualifier serve --host 0.0.0.0 --port 8080 --workers 4
       QUALIFIER_API_TOKENS=dev-token qualifier serve --debug
     """
     from assistant.serve import serve
 
     _app_or_exit()  # validate settings and policy before printing anything else
-    serve(host, port, workers, debug, echo=click.echo, processors=processors)
+    serve(host, port, workers, debug, echo=click.echo)
 
 
 @cli.command("worker")

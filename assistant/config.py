@@ -52,9 +52,6 @@ class Settings:
     sweep_seconds: int = 30
     # Processing attempts before an event stays `failed` for good (until replayed).
     max_attempts: int = 3
-    # Default mode: processing processes `qualifier serve` runs beside its web workers (0: the web
-    # workers process in a thread of their own). `qualifier serve --processors` sets it for its workers.
-    processors: int = 0
     # Queue mode: the RQ queue web processes enqueue to and `qualifier worker` reads.
     queue_name: str = "qualifier"
     # Security, limits, retention and logs (assistant/security.py, limits.py, privacy.py, logs.py).
@@ -186,7 +183,6 @@ VARIABLES: dict[str, tuple[str, Callable[[Any, str], Any]]] = {
     "CLAIM_TIMEOUT_SECONDS": ("claim_timeout_seconds", _int_parser(1, 24 * 3600)),
     "SWEEP_SECONDS": ("sweep_seconds", _int_parser(0, 24 * 3600)),
     "MAX_ATTEMPTS": ("max_attempts", _int_parser(1, 100)),
-    "PROCESSORS": ("processors", _int_parser(0, 64)),
     "QUEUE_NAME": ("queue_name", _text),
     "TRUSTED_PROXIES": ("trusted_proxies", _int_parser(0, 10)),
     "LIMIT_WEBHOOKS": ("limit_webhooks", _rate_limit),

@@ -873,54 +873,6 @@ def process_pending(
             return outcomes
 
 
-def waiting(session: Session) -> bool:
-    """Whether any new event waits, unclaimed, for a processor (a read without a write lock)."""
-    session.rollback()
-    db.read_only(session)
-    found = session.scalar(
-        select(models.RawEvent.id)
-        .where(
-            models.RawEvent.status == "received",
-            models.RawEvent.next_attempt_at.is_(None),
-            models.RawEvent.claim_token.is_(None),
-        )
-        .limit(1)
-    )
-    session.rollback()
-    return found is not None
-
-
-def process_due(session: Session, policy: Policy, settings: Settings, *, now: datetime) -> Outcome | None:
-    """Claim the oldest event due for processing and process it; None when nothing is due.
-
-    The default-mode processors' step (`processor.py`): one event per claim,
-    so several processors share a backlog evenly. The look-up takes no write
-    lock on SQLite; the claim is the usual transactional one.
-    """
-    stale_before = now - timedelta(seconds=settings.claim_timeout_seconds)
-    db.read_only(session)
-    # Only new events, oldest first: the (status, next_attempt_at) index then gives them in id order
-    # without sorting a backlog. Retries that are due are the periodic sweep's (`process_pending`).
-    ids = list(
-        session.scalars(
-            select(models.RawEvent.id)
-            .where(
-                models.RawEvent.status == "received",
-                models.RawEvent.next_attempt_at.is_(None),
-                or_(models.RawEvent.claim_token.is_(None), models.RawEvent.claimed_at < stale_before),
-            )
-            .order_by(models.RawEvent.id)
-            .limit(4)
-        )
-    )
-    session.commit()
-    for raw_event_id in ids:
-        token = new_claim_token()
-        if claim(session, raw_event_id, token, now, stale_before):
-            return process_event(session, raw_event_id, policy, settings, now=now, token=token)
-    return None
-
-
 def _claim_in_batch(
     session: Session, raw_event_id: int, token: str, now: datetime, stale_before: datetime
 ) -> bool:

@@ -20,7 +20,6 @@ they run the start-up recovery and the sweep instead.
 from __future__ import annotations
 
 import logging
-import os
 import sys
 import threading
 from collections.abc import Callable
@@ -28,7 +27,6 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from . import chat, create_app, db, pipeline, runtime_of
-from .processor import Supervisor
 
 if TYPE_CHECKING:
     from flask import Flask
@@ -113,19 +111,11 @@ def gunicorn_application(factory: Callable[[], Flask], options: dict[str, Any]) 
     return QualifierApplication()
 
 
-def serve(
-    host: str,
-    port: int,
-    workers: int,
-    debug: bool,
-    echo: Callable[[str], None] = print,
-    processors: int = 0,
-) -> None:
+def serve(host: str, port: int, workers: int, debug: bool, echo: Callable[[str], None] = print) -> None:
     app = create_app()  # fails here, before any worker starts, on a bad setting or policy
     revision = init_db(app)
     pipeline.warm_up(runtime_of(app).policy)  # workers fork from here with the models loaded
-    queue_mode = runtime_of(app).settings.queue_mode
-    if queue_mode:
+    if runtime_of(app).settings.queue_mode:
         runtime_of(app).engine.dispose()
         echo(f"Database ready at revision {revision}; queue mode: `qualifier worker` processes events.")
     else:
@@ -136,16 +126,9 @@ def serve(
     if debug:
         app.run(host=host, port=port, debug=True, use_reloader=True)
         return
-    processors = 0 if queue_mode else processors
-    os.environ["QUALIFIER_PROCESSORS"] = str(processors)  # the web workers' create_app() reads it
-    supervisor = Supervisor(processors)
-    if processors:
-        supervisor.start()  # forked now: they share the loaded models, and gunicorn's signals are not set yet
-        echo(f"{processors} processors analyse what the web workers leave them.")
     gunicorn_application(
         create_app,
         {
-            "on_exit": lambda _arbiter: supervisor.stop(),
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "gthread",

@@ -110,45 +110,39 @@ def _take_in(runtime: Runtime, source: str, body: bytes, now: datetime) -> tuple
     """Store, parse, then qualify here, defer, or enqueue (see the module docstring)."""
     settings = runtime.settings
     session = db.get_session()
-    work = queue.local_work(current_app)
-    processors = settings.processors > 0 and not settings.queue_mode
-    with work.inline_slot() as free:
-        # Qualify in this request only when this process is idle and nothing is waiting for the
-        # processors (a backlog means the machine is busy: then intake comes first).
-        inline = free and not settings.queue_mode and not (processors and pipeline.waiting(session))
-        # An event left to the processors is stored unclaimed, so the first free one takes it.
-        token = pipeline.new_claim_token() if inline or not processors else None
-        stored_at = time.perf_counter()
-        stored, accepted = pipeline.take_in(
-            session,
-            source=source,
-            body=body,
-            headers=dict(request.headers.items()),
-            idempotency_key=_idempotency_key(),
-            now=now,
-            token=token,
-            policy=runtime.policy,
-            settings=settings,
-        )
-        if accepted is None:
-            return _acknowledge(stored.inquiry_id, duplicate=True)
-        if accepted.status == "rejected":
-            raise ClientError(accepted.error_status or 400, accepted.error or "the body could not be read")
-        if accepted.status == "ignored":
-            return jsonify(status="ignored", reason=accepted.error), 202
-        if accepted.status == "duplicate":
-            return _acknowledge(accepted.duplicate_of or accepted.inquiry_id, duplicate=True)
-        if accepted.status == "failed":
-            log.error("reading %s failed: %s", accepted.inquiry_id, accepted.error)
-            return _acknowledge(accepted.inquiry_id)
-        if accepted.status != "accepted":  # unchanged (a chat delivery with nothing new), skipped
-            return _acknowledge(accepted.inquiry_id)
+    token = pipeline.new_claim_token()
+    stored_at = time.perf_counter()
+    stored, accepted = pipeline.take_in(
+        session,
+        source=source,
+        body=body,
+        headers=dict(request.headers.items()),
+        idempotency_key=_idempotency_key(),
+        now=now,
+        token=token,
+        policy=runtime.policy,
+        settings=settings,
+    )
+    if accepted is None:
+        return _acknowledge(stored.inquiry_id, duplicate=True)
+    if accepted.status == "rejected":
+        raise ClientError(accepted.error_status or 400, accepted.error or "the body could not be read")
+    if accepted.status == "ignored":
+        return jsonify(status="ignored", reason=accepted.error), 202
+    if accepted.status == "duplicate":
+        return _acknowledge(accepted.duplicate_of or accepted.inquiry_id, duplicate=True)
+    if accepted.status == "failed":
+        log.error("reading %s failed: %s", accepted.inquiry_id, accepted.error)
+        return _acknowledge(accepted.inquiry_id)
+    if accepted.status != "accepted":  # unchanged (a chat delivery with nothing new), skipped
+        return _acknowledge(accepted.inquiry_id)
 
-        if settings.queue_mode:
-            queue.enqueue(current_app, stored.raw_event_id, token or "")  # Redis down: the sweep has it
-            return _received(accepted.inquiry_id)
-        if inline:
-            assert token is not None  # noqa: S101 - an inline event is always claimed by this request
+    if settings.queue_mode:
+        queue.enqueue(current_app, stored.raw_event_id, token)  # Redis down: the sweep processes it
+        return _received(accepted.inquiry_id)
+    work = queue.local_work(current_app)
+    with work.inline_slot() as free:
+        if free:
             outcome = pipeline.qualify_event(
                 session,
                 stored.raw_event_id,
@@ -167,8 +161,7 @@ def _take_in(runtime: Runtime, source: str, body: bytes, now: datetime) -> tuple
             if outcome.status == "failed":
                 return _answer(outcome.inquiry_id, "failed", None)
             return _acknowledge(outcome.inquiry_id)
-    if token is not None:
-        work.defer(stored.raw_event_id, token, stored_at)
+    work.defer(stored.raw_event_id, token, stored_at)
     return _received(accepted.inquiry_id)
 
 
