@@ -29,7 +29,8 @@ languages, so the lexicon and the patterns are hand-written data and the code
 only walks them. Each pattern may list `requires` substrings, a cheap gate
 that skips its regex when none occurs in the text; a gate read off each
 regex (`intents.prefilter`) skips it, exactly, when the words every match
-holds are absent from the windows read.
+holds are absent from the windows read, and the regex is tried only where
+the words its matches begin with occur.
 Regexes use bounded gaps only, so a 100 KB message costs milliseconds.
 
 Examples (the tests' corpus): `tests/intents/corpus/authority_en.py`.
@@ -45,7 +46,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .context import function_words, is_hedged, is_negated
-from .prefilter import Gate, LiteralIndex, fold, gate_for
+from .literals import segment_literals
+from .prefilter import Gate, GateIndex, gate_for, starts_for
 from .text import Segment, TextView
 from .types import Authority, Context, Finding
 
@@ -210,6 +212,8 @@ class Pattern:
     # Words one of which every match holds, read off the regex (`intents.prefilter`): exact,
     # unlike `requires`, so a text without them is skipped with no change in results.
     gate: Gate | None = None
+    # Strings one of which every match begins with: the regex is tried only where one occurs.
+    starts: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,9 +232,9 @@ def extract_authority(view: TextView, ctx: Context) -> list[Finding[Authority]]:
         ):
             found.extend(_from_title_field(seg))
         elif seg.kind == "other" and seg.label and _ROLE_FIELD_LABEL.search(seg.label):
-            found.extend(_from_role_field(seg))
+            found.extend(_from_role_field(seg, view))
         elif seg.kind in ("turn", "message", "subject", "other"):
-            found.extend(_from_free_text(seg))
+            found.extend(_from_free_text(seg, view))
     return found
 
 
@@ -325,8 +329,9 @@ def authority_patterns() -> tuple[Pattern, ...]:
                 loose=bool(row.get("loose")),
                 requires=tuple(w.lower() for w in row.get("requires", ())),
                 example=row.get("example", ""),
-                # Read through `_literals` (one scan a window), so big word lists cost little.
+                # Read through `intents.literals` (one scan a segment), so big word lists cost little.
                 gate=gate_for(regex, max_strings=200),
+                starts=starts_for(regex),
             )
         )
     if not patterns:
@@ -558,7 +563,7 @@ def _from_title_field(seg: Segment) -> list[Finding[Authority]]:
     return [Finding(Authority(role=role, title=value, seniority=seniority), evidence, confidence, rule)]
 
 
-def _from_role_field(seg: Segment) -> list[Finding[Authority]]:
+def _from_role_field(seg: Segment, view: TextView) -> list[Finding[Authority]]:
     """A form's buying-role question ("Your role in the decision: Decision maker", "Are you
     the decision maker? No"), read like a chat answer to the same question."""
     text = seg.text
@@ -575,7 +580,7 @@ def _from_role_field(seg: Segment) -> list[Finding[Authority]]:
         evidence = (TextView.evidence(seg, start, end),)
         return [Finding(value_role, evidence, 0.75, "authority.answer.role_field.v1")]
     if role is None:
-        return _from_free_text(seg)
+        return _from_free_text(seg, view)
     rule = {
         "decision_maker": "authority.answer.role_field.v1",
         "influencer": "authority.activity.role_field.v1",
@@ -590,7 +595,7 @@ def _matching_text(text: str) -> str:
     return text.replace("’", "'").replace("‘", "'")
 
 
-def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
+def _from_free_text(seg: Segment, view: TextView) -> list[Finding[Authority]]:
     text = seg.text
     if not text.strip():
         return []
@@ -599,22 +604,19 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
     question = _last_question(seg.question)
     windows = _windows(len(scan))
     lowered = scan.lower()
-    # The regexes read only the windows, so their gates look only there.
-    gate_words = [_literals().scan(fold(scan[lo:hi])) for lo, hi in windows]
+    # Where the patterns' words occur (`intents.literals` reads at least these windows).
+    words = segment_literals(view, seg)
+    admitted = _pattern_gates().admitted(words)
     present: dict[str, bool] = {}  # each `requires` word looked up once, when a pattern asks
-    for pat in authority_patterns():
+    for n, pat in enumerate(authority_patterns()):
+        if n not in admitted:
+            continue  # none of the words every match holds
         gate = pat.gate
-        if (
-            gate is not None
-            and not gate_words[0].admits(gate)
-            and (len(gate_words) == 1 or not gate_words[1].admits(gate))
-        ):
-            continue
         if pat.requires and not _holds_any(lowered, pat.requires, present):
             continue
         if pat.kind == "answer" and not (question and pat.question and pat.question.search(question)):
             continue
-        matches = (m for lo, hi in windows for m in pat.regex.finditer(scan, lo, hi))
+        matches = (m for lo, hi in windows for m in words.finditer(pat.regex, scan, lo, hi, pat.starts, gate))
         for n, m in enumerate(matches):
             finding = _finding_for(pat, m, seg, scan)
             if finding is not None:
@@ -636,9 +638,8 @@ def _from_free_text(seg: Segment) -> list[Finding[Authority]]:
 
 
 @lru_cache(maxsize=1)
-def _literals() -> LiteralIndex:
-    """The words of the patterns' gates, found in one pass a window."""
-    return LiteralIndex(p.gate for p in authority_patterns())
+def _pattern_gates() -> GateIndex:
+    return GateIndex(p.gate for p in authority_patterns())
 
 
 def _holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool:
@@ -666,15 +667,15 @@ _ANSWER_LEAD = re.compile(
 )
 
 
-def _windows(length: int) -> list[tuple[int, int]]:
+def _windows(length: int) -> tuple[tuple[int, int], ...]:
     """Where statements are looked for: the head of a text and its tail (the signature).
 
     People say who they are near the start or sign at the end; a pasted log or
     CV in between adds no authority and would only cost time.
     """
     if length <= _HEAD_CHARS + _TAIL_CHARS:
-        return [(0, length)]
-    return [(0, _HEAD_CHARS), (length - _TAIL_CHARS, length)]
+        return ((0, length),)
+    return ((0, _HEAD_CHARS), (length - _TAIL_CHARS, length))
 
 
 def _last_question(question: str | None) -> str | None:

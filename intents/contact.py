@@ -39,6 +39,8 @@ as easy to read in a table. No library ships such a lexicon. Each rule has a
 gate (`intents.prefilter`): the words one of which every match holds, read
 off the regex; the free-text rules' words are found in one pass a segment,
 and a rule whose words are absent is not run (same results, a third of the time).
+Where the words a match begins with are known, the regex is tried only where
+they occur.
 Examples: `tests/intents/test_contact.py`.
 """
 
@@ -53,7 +55,8 @@ from urllib.parse import urlsplit
 
 from forms.types import Inquiry
 
-from .prefilter import Gate, LiteralIndex, Occurrences, fold, gate_for
+from .literals import segment_literals
+from .prefilter import Gate, GateIndex, Occurrences, gate_for, starts_for
 from .text import Segment, TextView
 from .types import ContactRequest, Context, Finding
 
@@ -119,6 +122,8 @@ class Rule:
     regex: re.Pattern[str]
     # Words one of which every match holds (`intents.prefilter`): a text without them is not scanned.
     gate: Gate | None = None
+    # Strings one of which every match begins with (free-text rules): the regex is tried only there.
+    starts: frozenset[str] | None = None
 
 
 def extract_contact_request(view: TextView, ctx: Context) -> list[Finding[ContactRequest]]:
@@ -128,11 +133,13 @@ def extract_contact_request(view: TextView, ctx: Context) -> list[Finding[Contac
     findings: list[Finding[ContactRequest]] = []
     for segment in view.segments:
         if segment.kind in FREE_TEXT_KINDS:
-            found = _literals().scan(fold(segment.text[:MAX_SCAN_CHARS]))
-            findings.extend(_requests(segment, rules["request"], found))
-            findings.extend(_requests(segment, rules["choice"], found))
+            found = segment_literals(view, segment)
+            scanned = scanned_rules()
+            admitted = {scanned[n].id for n in _scanned_gates().admitted(found)}
+            findings.extend(_requests(segment, rules["request"], found, admitted))
+            findings.extend(_requests(segment, rules["choice"], found, admitted))
             if request_form:
-                findings.extend(_requests(segment, rules["form_mention"], found))
+                findings.extend(_requests(segment, rules["form_mention"], found, admitted))
         if segment.kind == "turn":
             if segment.question:
                 findings.extend(_answer_to_offer(segment, segment.question))
@@ -155,15 +162,18 @@ def is_request_form(inquiry: Inquiry) -> bool:
 # ---------------------------------------------------------------- free text
 
 
-def _requests(segment: Segment, rules: Iterable[Rule], found: Occurrences) -> Iterator[Finding[ContactRequest]]:
-    """`found`: where the rules' gate words occur in the text scanned (`_literals`)."""
+def _requests(
+    segment: Segment, rules: Iterable[Rule], found: Occurrences, admitted: set[str]
+) -> Iterator[Finding[ContactRequest]]:
+    """`found`: where the rules' words occur in the segment (`intents.literals`); `admitted`: the
+    ids of the rules whose gates those words pass (the others cannot match)."""
     # A request sits near the start of what a person writes; past MAX_SCAN_CHARS a
     # text is a pasted document, and scanning it all would only cost time.
     text = segment.text[:MAX_SCAN_CHARS]
     for rule in rules:
-        if rule.gate is not None and not found.admits(rule.gate):
+        if rule.id not in admitted:
             continue  # none of the words every match holds: the regex cannot match
-        for match in rule.regex.finditer(text):
+        for match in found.finditer(rule.regex, text, 0, len(text), rule.starts, rule.gate):
             if not _plausible(match, text, rule):
                 continue
             kind = rule.kind if rule.kind != "auto" else object_kind(_group(match, "obj") or "")
@@ -421,10 +431,11 @@ def load_rules() -> dict[str, tuple[Rule, ...]]:
             regex = re.compile(_expand(pattern, macros, where), re.IGNORECASE)
         except re.error as exc:
             raise ValueError(f"{where}: {rule_id}: {exc}") from None
-        # Free-text rules are gated through `_literals` (one scan a segment), so big word lists cost little.
+        # Free-text rules are gated through `intents.literals` (one scan a segment): big lists cost little.
         scanned = role in ("request", "choice", "form_mention")
         gate = gate_for(regex, max_strings=200, min_length=2) if scanned else gate_for(regex)
-        by_role[role].append(Rule(rule_id, role, kind, float(confidence), regex, gate))
+        starts = starts_for(regex) if scanned else None
+        by_role[role].append(Rule(rule_id, role, kind, float(confidence), regex, gate, starts))
     for role in ("request", "offer", "yes", "no", "negator"):
         if not by_role[role]:
             raise ValueError(f"{PATTERNS_FILE.name} has no {role} rules")
@@ -432,10 +443,16 @@ def load_rules() -> dict[str, tuple[Rule, ...]]:
 
 
 @lru_cache(maxsize=1)
-def _literals() -> LiteralIndex:
-    """The gate words of the rules run over free text, found in one pass a segment."""
-    rules = load_rules()
-    return LiteralIndex(r.gate for role in ("request", "choice", "form_mention") for r in rules[role])
+def scanned_rules() -> tuple[Rule, ...]:
+    """The rules run over free text, whose words `intents.literals` looks for."""
+    return tuple(
+        r for rules in load_rules().values() for r in rules if r.role in ("request", "choice", "form_mention")
+    )
+
+
+@lru_cache(maxsize=1)
+def _scanned_gates() -> GateIndex:
+    return GateIndex(r.gate for r in scanned_rules())
 
 
 def _expand(pattern: str, macros: dict[str, str], where: str) -> str:

@@ -43,6 +43,9 @@ paths, and zero-shot NLI models are too large to ship and need a download; the
 cue tables below are explainable, ids in hand, and run in about a millisecond.
 Regexes use bounded gaps only (`{0,40}`), never nested quantifiers, and each
 segment is scanned up to `MAX_SCAN` characters, so a 100 KB message stays fast.
+A cue is looked at only when its words occur in the segment, and tried only
+where the words its matches begin with occur (`intents.prefilter`; the words
+of every extractor are found in one pass a segment, `intents.literals`).
 """
 
 from __future__ import annotations
@@ -57,7 +60,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from .prefilter import Gate, fold, gate_for
+from .literals import regions, segment_literals
+from .prefilter import Gate, GateIndex, Occurrences, fold, gate_for, starts_for
 from .text import Segment, TextView
 from .types import INTENTS, Budget, ContactRequest, Context, Evidence, Finding, IntentResult
 
@@ -206,6 +210,8 @@ class Cue:
     flag: str | None = None  # junk class, or "prompt_injection" / "instruction"
     # Words one of which every match holds (`intents.prefilter`): a text without them is not searched.
     gate: Gate | None = None
+    # Strings one of which every match begins with: the regex is tried only where one occurs.
+    starts: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,7 +294,9 @@ def _cue_from_row(row: Mapping, where: str) -> Cue:
         reason=row["reason"],
         audience=row.get("audience"),
         flag=row.get("flag"),
-        gate=gate_for(regex),
+        # Read through `intents.literals` (one scan a segment), so big word lists cost little.
+        gate=gate_for(regex, max_strings=200, min_length=2),
+        starts=starts_for(regex),
     )
 
 
@@ -304,21 +312,28 @@ def load_lexicon(name: str) -> frozenset[str]:
 
 def match_cues(view: TextView) -> list[Hit]:
     """Every cue that fires: its first match, and a second one (at half weight) when there is one."""
+    return list(view.shared("intent.cue_hits", _match_cues))
+
+
+def _match_cues(view: TextView) -> list[Hit]:
     hits: list[Hit] = []
-    text_segments = view.of_kind(*FREE_TEXT_KINDS)
     by_scope: dict[str, tuple[Segment, ...]] = {
-        "text": text_segments,
+        "text": view.of_kind(*FREE_TEXT_KINDS),
         "title": view.of_kind("title"),
         "company": view.of_kind("company"),
     }
     page = _page_text(view)
     labels = "\n".join(view.inquiry.fields)
-    # Folded text for the cues' gates: each segment's, and all a scope's scanned regions in one
-    # string, so that a cue whose words appear nowhere costs one check, not one per segment.
-    folded = {seg.source: fold(seg.text) for segments in by_scope.values() for seg in segments}
-    scanned = {
-        scope: "\n".join(_scanned(folded[seg.source]) for seg in segments) for scope, segments in by_scope.items()
+    # Where the cues' words occur in each segment, and so which cues a segment admits: a cue
+    # that no segment of its scope admits is not looked at at all.
+    found = {seg.source: segment_literals(view, seg) for segments in by_scope.values() for seg in segments}
+    gates = _cue_gates()
+    admitted = {source: gates.admitted(words) for source, words in found.items()}
+    in_scope = {
+        scope: set().union(*(admitted[seg.source] for seg in segments))
+        for scope, segments in by_scope.items()
     }
+    positions = _text_cue_positions()
     for cue in load_cues():
         if cue.flag == "instruction":
             continue  # read only after an injection trigger (injected_spans)
@@ -328,42 +343,60 @@ def match_cues(view: TextView) -> list[Hit]:
             if m:
                 hits.append(Hit(cue, m.group(0), None))
             continue
-        if cue.gate is not None and not cue.gate.admits(scanned[cue.scope]):
+        n = positions[cue.id]
+        if n not in in_scope[cue.scope]:
             continue
-        found = 0
+        found_count = 0
         for segment in by_scope[cue.scope]:
-            for start, end in _search(cue.regex, segment.text, 2 - found, cue.gate, folded[segment.source]):
-                share = 1.0 if found == 0 else 0.5
+            if n not in admitted[segment.source]:
+                continue
+            for start, end in _search(cue, segment.text, 2 - found_count, found[segment.source]):
+                share = 1.0 if found_count == 0 else 0.5
                 hits.append(Hit(cue, segment.text[start:end], TextView.evidence(segment, start, end), share))
-                found += 1
-            if found >= 2:
+                found_count += 1
+            if found_count >= 2:
                 break
     return hits
 
 
-def _scanned(text: str) -> str:
+@lru_cache(maxsize=1)
+def text_cues() -> tuple[Cue, ...]:
+    """The cues read in the person's own words (their text, title or company), in file order."""
+    return tuple(c for c in load_cues() if c.scope not in ("page", "label") and c.flag != "instruction")
+
+
+@lru_cache(maxsize=1)
+def _text_cue_positions() -> dict[str, int]:
+    return {cue.id: n for n, cue in enumerate(text_cues())}
+
+
+@lru_cache(maxsize=1)
+def _cue_gates() -> GateIndex:
+    return GateIndex(cue.gate for cue in text_cues())
+
+
+def _regions(length: int) -> tuple[tuple[int, int], ...]:
     """The parts of a segment's text the cues read: its head, and its tail when it is long."""
-    if len(text) <= MAX_SCAN:
-        return text
-    return text[:MAX_SCAN] + "\n" + text[max(MAX_SCAN, len(text) - TAIL_SCAN) :]
+    if length <= MAX_SCAN:
+        return ((0, length),)
+    return ((0, MAX_SCAN), (max(MAX_SCAN, length - TAIL_SCAN), length))
 
 
-def _search(
-    regex: re.Pattern[str], text: str, limit: int = 1, gate: Gate | None = None, folded: str = ""
-) -> list[tuple[int, int]]:
+def _search(cue: Cue, text: str, limit: int, found: Occurrences) -> list[tuple[int, int]]:
     """Up to `limit` non-empty matches in the head of `text`, then in its tail (long messages).
 
-    With a `gate` and `folded` (`prefilter.fold(text)`), a region holding none of
-    the words every match needs is not searched: same results, less work.
+    `found`: where the cues' words occur in `text` (`intents.literals`); a region holding
+    none of the words every match needs is not searched, and the regex is tried only
+    where a match may begin: same results, less work.
     """
     spans: list[tuple[int, int]] = []
-    regions = [(0, min(len(text), MAX_SCAN))]
-    if len(text) > MAX_SCAN:
-        regions.append((max(MAX_SCAN, len(text) - TAIL_SCAN), len(text)))
+    gate = cue.gate
+    regions = _regions(len(text))
     for start, end in regions:
-        if gate is not None and not gate.admits_within(folded, start, end):
+        # (one region is the whole text, whose words the caller checked: no need to ask again)
+        if gate is not None and len(regions) > 1 and not found.admits_within(gate, start, end):
             continue
-        for m in regex.finditer(text, start, end):
+        for m in found.finditer(cue.regex, text, start, end, cue.starts, gate):
             if m.end() > m.start():
                 spans.append((m.start(), m.end()))
                 if len(spans) >= limit:
@@ -640,6 +673,7 @@ _URL = re.compile(
     r"(?:https?://|www\.)[^\s<>\"]+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|io|ru|cn|xyz|top|info|biz|bet|shop|online|site|club|live|example)/[^\s<>\"]*",
     re.I,
 )
+_URL_GATE = gate_for(_URL, min_length=1)
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl;", "zxcvbnm", "1234567890")
 # Three keys side by side that no English word contains: "asd", "sdf", "qwe", "zxc"...
 # ("wer", "ert", "rty", "uio" are left out: "were", "alert", "party", "audio").
@@ -659,12 +693,13 @@ def _shape_junk(view: TextView, sender: SenderFacts) -> IntentResult | None:
     """Spam recognisable by its shape, not its words; None when the shape is ordinary."""
     free = view.of_kind(*FREE_TEXT_KINDS)
     text = "\n".join(s.text[:MAX_SCAN] for s in free)
+    words = [w.lower() for w in _WORD.findall(text)]  # (two checks read them)
     checks = (
-        ("test_submission", _test_submission(text, view, sender)),
+        ("test_submission", _test_submission(text, words, view, sender)),
         ("keyboard_mash", _keyboard_mash(text)),
         ("bot_fill", _bot_fill(view)),
         ("link_dump", _link_dump(text, sender)),
-        ("templated_price_wave", _templated_wave(text, view, sender)),
+        ("templated_price_wave", _templated_wave(text, words, view, sender)),
     )
     for flag, reason in checks:
         if reason:
@@ -674,8 +709,8 @@ def _shape_junk(view: TextView, sender: SenderFacts) -> IntentResult | None:
     return None
 
 
-def _test_submission(text: str, view: TextView, sender: SenderFacts) -> str | None:
-    words = [w.lower() for w in _WORD.findall(text)]
+def _test_submission(text: str, words: list[str], view: TextView, sender: SenderFacts) -> str | None:
+    """`words`: the words of `text`, lower case."""
     name = (view.inquiry.contact.name or "").strip().lower()
     if words and len(words) <= 8 and set(words) <= _TEST_WORDS and set(words) & _TEST_CORE:
         return f"a test submission: '{_quote(text)}'"
@@ -729,6 +764,8 @@ def _bot_fill(view: TextView) -> str | None:
 
 
 def _link_dump(text: str, sender: SenderFacts) -> str | None:
+    if _URL_GATE is not None and not _URL_GATE.admits(fold(text)):
+        return None  # no "/" nor "www.": no link (the regex is slow to say so on a long text)
     urls = _URL.findall(text)
     if not urls:
         return None
@@ -741,9 +778,9 @@ def _link_dump(text: str, sender: SenderFacts) -> str | None:
     return None
 
 
-def _templated_wave(text: str, view: TextView, sender: SenderFacts) -> str | None:
-    """A one-line "what do you charge?" from a made-up name and a random mailbox: a bot template."""
-    words = [w.lower() for w in _WORD.findall(text)]
+def _templated_wave(text: str, words: list[str], view: TextView, sender: SenderFacts) -> str | None:
+    """A one-line "what do you charge?" from a made-up name and a random mailbox: a bot template.
+    `words`: the words of `text`, lower case."""
     if not words or len(words) > 12 or not (set(words) & _PRICE_WORDS) or re.search(r"\d", text):
         return None
     name = (view.inquiry.contact.name or "").strip()
@@ -771,15 +808,19 @@ def injected_spans(view: TextView) -> tuple[Evidence, ...]:
     resolving (a real budget elsewhere then still wins).
 
     Triggers are searched in the whole text; only the sentences they fall in,
-    and the ones right after those, are looked at one by one.
+    and the ones right after those, are looked at one by one. Worked out once a
+    view: `analyze` and `classify_intent` both ask.
     """
+    return view.shared("intent.injected", _injected_spans)
+
+
+def _injected_spans(view: TextView) -> tuple[Evidence, ...]:
     triggers = [c for c in load_cues() if c.flag == "prompt_injection"]
     followups = [c for c in load_cues() if c.flag == "instruction"]
     spans: list[Evidence] = []
     for segment in view.of_kind(*FREE_TEXT_KINDS):
         text = segment.text[:INJECTION_SCAN]
-        folded = fold(text)
-        hits = sorted({m.start() for c in triggers if c.gate is None or c.gate.admits(folded) for m in c.regex.finditer(text)})
+        hits = sorted({m.start() for c in triggers for m in _trigger_matches(view, segment, text, c)})
         if not hits:
             continue
         sentences = [(m.start(), m.end()) for m in _SENTENCE.finditer(text)]
@@ -807,6 +848,20 @@ def injected_spans(view: TextView) -> tuple[Evidence, ...]:
             if right > left:
                 spans.append(TextView.evidence(segment, left, right))
     return tuple(spans)
+
+
+def _trigger_matches(view: TextView, segment: Segment, text: str, cue: Cue) -> Iterable[re.Match[str]]:
+    """`cue.regex.finditer(text)`, `text` being the segment's text up to INJECTION_SCAN. Where the
+    shared word scan (`intents.literals`) covered all of it, its words tell where to look; a
+    longer text is gated on its own."""
+    if regions(len(segment.text)) == ((0, len(segment.text)),):
+        words = segment_literals(view, segment)
+        if cue.gate is not None and not words.admits(cue.gate):
+            return ()
+        return words.finditer(cue.regex, text, 0, len(text), cue.starts, cue.gate)
+    if cue.gate is not None and not cue.gate.admits(fold(text)):
+        return ()
+    return cue.regex.finditer(text)
 
 
 def _injection_only(injected: tuple[Evidence, ...], sender: SenderFacts) -> IntentResult:

@@ -30,8 +30,10 @@ list `requires` substrings (its regex is skipped when none occurs), and the
 `{W}` macro ("a word starts here") stands for a leading \\b because Python's
 re rejects positions much faster with it. Every pattern also gets a gate read
 off its regex (`intents.prefilter`): the words a match cannot do without are
-found once per segment, and a clause that holds none of a pattern's words is
-not scanned with it (exact: the results are those of running every regex).
+found once per segment (`intents.literals`), a clause that holds none of a
+pattern's words is not scanned with it, and where the words a match begins
+with are known, the regex is tried only where they occur (exact: the results
+are those of running every regex).
 
 Libraries considered: a spaCy `textcat` needs labelled data the repo does not
 have yet and cannot point at the words that show the need (and evidence is the
@@ -51,7 +53,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from .context import function_words, is_negated, words
-from .prefilter import Gate, LiteralIndex, Occurrences, fold, gate_for
+from .literals import segment_literals
+from .prefilter import Gate, GateIndex, Occurrences, gate_for, starts_for
 from .text import Segment, TextView
 from .types import Context, Finding, Need
 
@@ -109,20 +112,22 @@ class NeedPattern:
     # Words one of which every match holds, found by reading the regex (`intents.prefilter`):
     # a clause without them is not scanned. Unlike `requires`, derived, so always exact.
     gate: Gate | None = None
+    # Strings one of which every match begins with: the regex is tried only where one occurs.
+    starts: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class NeedRules:
     patterns: tuple[NeedPattern, ...]
     vague_words: frozenset[str]
-    literals: LiteralIndex | None = None  # the strings of the patterns' gates, found in one pass
+    gates: GateIndex | None = None  # which patterns' gates a segment's words admit
 
 
 def extract_need(view: TextView, ctx: Context) -> list[Finding[Need]]:
     """One candidate per clause that states a concrete need, with the clause as evidence."""
     rules = need_rules()
     segments = [s for s in view.segments if _readable(s)]
-    scored = [c for seg in segments for c in _score_segment(seg, rules)]
+    scored = [c for seg in segments for c in _score_segment(seg, rules, segment_literals(view, seg))]
     not_in_market = any(c.blocker for c in scored)
     found: list[Finding[Need]] = []
     for clause in scored:
@@ -174,13 +179,14 @@ def need_rules() -> NeedRules:
                 clause_evidence=row.get("evidence") == "clause",
                 requires=tuple(w.lower() for w in row.get("requires", ())),
                 example=row.get("example", ""),
-                # Read through `literals` (one scan a segment), so big word lists cost little.
+                # Read through `intents.literals` (one scan a segment), so big word lists cost little.
                 gate=gate_for(regex, max_strings=200, min_length=2),
+                starts=starts_for(regex),
             )
         )
     if not any(p.kind in ANCHORS for p in patterns):
         raise ValueError(f"{PATTERNS_FILE.name} holds no anchor patterns")
-    return NeedRules(tuple(patterns), frozenset(vague), LiteralIndex(p.gate for p in patterns))
+    return NeedRules(tuple(patterns), frozenset(vague), GateIndex(p.gate for p in patterns))
 
 
 @lru_cache(maxsize=1)
@@ -244,23 +250,23 @@ def _clauses(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if _WORD_CHAR.search(text, s, e)]
 
 
-def _score_segment(seg: Segment, rules: NeedRules) -> list[_Clause]:
+def _score_segment(seg: Segment, rules: NeedRules, found: Occurrences) -> list[_Clause]:
+    """`found`: where the patterns' words occur in the segment (`intents.literals`)."""
     text = seg.text
     scan = text.replace("’", "'")
     answers_need = seg.asked == "need" or bool(
         seg.question and _NEED_QUESTION.search(seg.question.split("?")[0][-160:] + "?")
     )
     lowered = scan.lower()
-    # Clauses lie in the head (`_clauses`): the gates' words are looked for there, once.
-    found = rules.literals.scan(fold(scan[:_HEAD_CHARS]))
     present: dict[str, bool] = {}  # each `requires` word looked up once, when a pattern asks
+    admitted = rules.gates.admitted(found)
     active = tuple(
         p
-        for p in rules.patterns
-        if (p.gate is None or found.admits(p.gate)) and (not p.requires or _holds_any(lowered, p.requires, present))
+        for n, p in enumerate(rules.patterns)
+        if n in admitted and (not p.requires or _holds_any(lowered, p.requires, present))
     )
     clauses = [
-        _score_clause(seg, scan, s, e, rules, _admitted(active, found, s, e), answers_need)
+        _score_clause(seg, scan, s, e, rules, _admitted(active, found, s, e), answers_need, found)
         for s, e in _clauses(text)
     ]
     # "we don't need payroll, just scheduling for 2 sites": the want carries over the contrast.
@@ -302,15 +308,19 @@ def _score_clause(
     rules: NeedRules,
     patterns: tuple[NeedPattern, ...],
     answers_need: bool,
+    found: Occurrences,
 ) -> _Clause:
+    """`found`: where the patterns' words occur in `scan` (`intents.literals`)."""
     clause = _Clause(seg, start, end)
     piece = scan[start:end]
+    size = len(piece)
     best_by_kind: dict[str, tuple[float, NeedPattern, int, int]] = {}
     covered: list[tuple[int, int]] = []
     vague: list[tuple[NeedPattern, int, int]] = []
     negated_at: int | None = None
     for pat in patterns:
-        for m in pat.regex.finditer(piece):
+        # The regex reads the clause alone, as `pat.regex.finditer(piece)` would.
+        for m in found.finditer(pat.regex, piece, 0, size, pat.starts, pat.gate, offset=start):
             if m.end() == m.start():
                 continue
             s, e = start + m.start(), start + m.end()

@@ -5,18 +5,29 @@ words (form fields they filled, visitor turns); bot and agent turns are kept as
 the `question` a visitor segment answers, with the slot it asked about, so a
 terse "q3" or "yes" can be read in context. `TextView.evidence()` is the only
 place an `Evidence` is made, and it checks the text against the segment.
+
+What several steps read the same way (where the pattern tables' words occur,
+`intents.literals`; the prompt-injection spans that `analyze` and the intent
+classifier both need; the cue hits that routing asks for twice) is worked out
+once per view through `TextView.shared()`, as spaCy keeps a `Doc`'s
+annotations on the `Doc`: it lives and dies with the view, so nothing carries
+over from one inquiry to the next.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TypeVar
 
 from forms.fields import text_fields
 from forms.types import Inquiry
 
 from .types import Evidence
+
+T = TypeVar("T")
 
 SLOT_QUESTIONS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("budget", re.compile(r"\b(budget|spend|invest|price range|how much|ballpark|afford|cost)", re.I)),
@@ -109,6 +120,7 @@ class TextView:
                 )
             )
         self.segments: tuple[Segment, ...] = tuple(segments)
+        self._shared: dict[str, object] = {}
 
     def of_kind(self, *kinds: str) -> tuple[Segment, ...]:
         return tuple(s for s in self.segments if s.kind in kinds)
@@ -122,6 +134,15 @@ class TextView:
     def visitor_text(self) -> str:
         """All the person's words, one segment per line (for classifiers)."""
         return "\n".join(s.text for s in self.segments)
+
+    def shared(self, key: str, build: Callable[[TextView], T]) -> T:
+        """`build(self)`, computed on first use and kept with this view: for readings of the
+        text that more than one step needs. `key` names the reading ("intent.injected")."""
+        try:
+            return self._shared[key]  # type: ignore[return-value]
+        except KeyError:
+            value = self._shared[key] = build(self)
+            return value
 
     @staticmethod
     def evidence(segment: Segment, start: int, end: int) -> Evidence:

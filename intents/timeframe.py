@@ -38,16 +38,18 @@ English, Spanish, German, French, Portuguese, Dutch and Italian are in
 
 Speed: anchors and phrases are tried only where one of their triggers (the
 first characters any match must start with) starts a word, found in one pass
-over the segment; modifiers and cues carry gates (`intents.prefilter`) and
-are not searched in text that lacks the words they need. Both shortcuts are
-exact: they skip only what could not match.
+over the segment; modifiers and cues carry gates and start strings
+(`intents.prefilter`): they are not searched in text that lacks the words they
+need, and are tried only where the words they begin with occur (found with
+the other extractors' words, once a segment: `intents.literals`). Both
+shortcuts are exact: they skip only what could not match.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from functools import lru_cache
@@ -56,7 +58,8 @@ from pathlib import Path
 from . import dates
 from .dates import Period
 from .holidays import next_holiday
-from .prefilter import Gate, gate_for
+from .literals import segment_literals
+from .prefilter import Gate, LiteralIndex, Occurrences, gate_for, starts_for
 from .prefilter import fold as gate_fold
 from .text import Segment, TextView
 from .types import Context, Finding, Timeframe
@@ -102,8 +105,17 @@ def _extract(view: TextView, ctx: Context, trace: set[str] | None) -> list[Findi
         if segment.kind == "other" and mode != "free":
             env.note(rules.cues["talk_label" if mode is None else "timing_label"])
         if mode is not None:
-            findings.extend(_scan(segment, mode, env, rules))
+            findings.extend(_scan(segment, mode, env, rules, segment_literals(view, segment)))
     return findings
+
+
+def read_around_rules() -> tuple[Rule, ...]:
+    """The rules read in the words around an anchor, whose words `intents.literals` looks for."""
+    return tuple(r for r in rule_set().all if _read_around(r))
+
+
+def _read_around(rule: Rule) -> bool:
+    return rule.type in ("modifier", "cue") or (rule.type == "phrase" and rule.kind == "research")
 
 
 def rule_ids() -> tuple[str, ...]:
@@ -131,6 +143,9 @@ class Rule:
     reach: int = 32  # modifiers: how far back from the anchor the match may start
     # Words one of which every match holds (`intents.prefilter`): a text without them is not searched.
     gate: Gate | None = None
+    # Rules read around an anchor (modifiers, cues, research phrases): the strings one of which
+    # every match begins with, so the regex is tried only where one occurs (`_find`).
+    starts: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +165,7 @@ class RuleSet:
     by_trigger: dict[str, tuple[int, ...]] = field(default_factory=dict)
     short_triggers: frozenset[str] = frozenset()
     short_heads: frozenset[str] = frozenset()  # every leading part of a short trigger
+    trigger_index: LiteralIndex | None = None  # every trigger, found in one pass over a segment
 
 
 @lru_cache(maxsize=1)
@@ -270,7 +286,29 @@ def _first(items: list, prefixes: set[tuple[str, bool]]) -> set[tuple[str, bool]
 def _segment_prefixes(search: str, rules: RuleSet) -> dict[str, list[int]]:
     """Where each trigger (a PREFIX_LEN-or-shorter string) starts a word, a digit run or a symbol."""
     lowered = search.lower().translate(_DIGITS)
-    aligned = len(lowered) == len(search)  # "İ".lower() is two characters long
+    if len(lowered) != len(search) or rules.trigger_index is None:  # "İ".lower() is two characters long
+        return _segment_prefixes_by_position(search, rules)
+    # Every place a trigger begins, found in one pass, then kept where a word, number or symbol
+    # starts (`_START` matches one character, so it matches at i exactly when finditer finds i).
+    at_start: dict[int, bool] = {}
+    found: dict[str, list[int]] = {}
+    for trigger, positions in rules.trigger_index.scan(lowered).starts.items():
+        kept = []
+        for i in positions:
+            starts = at_start.get(i)
+            if starts is None:
+                starts = at_start[i] = _START.match(search, i) is not None
+            if starts:
+                kept.append(i)
+        if kept:
+            found[trigger] = kept
+    return found
+
+
+def _segment_prefixes_by_position(search: str, rules: RuleSet) -> dict[str, list[int]]:
+    """`_segment_prefixes`, reading the lower-cased head at each start on its own."""
+    lowered = search.lower().translate(_DIGITS)
+    aligned = len(lowered) == len(search)
     short, short_heads, triggers = rules.short_triggers, rules.short_heads, rules.by_trigger
     found: dict[str, list[int]] = {}
     for m in _START.finditer(search):
@@ -359,7 +397,12 @@ def rule_set() -> RuleSet:
             )
     if not rules:
         raise RuntimeError(f"{PATTERNS_FILE.name} has no patterns")
-    rules = [replace(r, gate=gate_for(r.regex)) for r in rules]
+    rules = [
+        replace(r, gate=gate_for(r.regex, max_strings=200, min_length=2), starts=starts_for(r.regex))
+        if _read_around(r)
+        else replace(r, gate=gate_for(r.regex))
+        for r in rules
+    ]
     by_role = lambda role: tuple(r for r in rules if r.type == "modifier" and r.role == role)  # noqa: E731
     scanned = (
         *(r for r in rules if r.type == "anchor"),
@@ -384,6 +427,7 @@ def rule_set() -> RuleSet:
         by_trigger={trigger: tuple(indexes) for trigger, indexes in by_trigger.items()},
         short_triggers=frozenset(t for t in by_trigger if len(t) < PREFIX_LEN),
         short_heads=frozenset(t[:n] for t in by_trigger if len(t) < PREFIX_LEN for n in range(1, len(t) + 1)),
+        trigger_index=LiteralIndex((), [frozenset(by_trigger)]),
     )
 
 
@@ -469,22 +513,25 @@ def _fiscal_year_start(view: TextView, rules: RuleSet, trace: set[str] | None = 
     return None
 
 
-def _scan(segment: Segment, mode: str, env: _Env, rules: RuleSet) -> list[Finding[Timeframe]]:
+def _scan(
+    segment: Segment, mode: str, env: _Env, rules: RuleSet, words: Occurrences
+) -> list[Finding[Timeframe]]:
+    """`words`: where the rules' words occur in the segment (`intents.literals`: its text folded,
+    which folds the same as `search`)."""
     search = _fold(segment.text[:MAX_SCAN])
     found = _scanned_matches(search, rules)
     found.sort(key=lambda rule_match: rule_match[1].start())
     candidates: list[_Cand] = []
     for rule, m in found[:MAX_MATCHES]:
         if rule.type == "anchor":
-            cand = _anchor_candidate(rule, m, search, mode, rules)
+            cand = _anchor_candidate(rule, m, search, mode, rules, words)
             if cand is not None:
                 candidates.append(cand)
         else:
             candidates.append(_Cand(rule, m, m.start(), m.end()))
     findings = []
-    folded = gate_fold(search) if candidates else ""
     for cand in _non_overlapping(candidates):
-        finding = _finding(cand, segment, search, folded, mode, env, rules)
+        finding = _finding(cand, segment, search, words, mode, env, rules)
         if finding is not None:
             findings.append(finding)
     return findings
@@ -517,21 +564,46 @@ def _clause_bounds(
     return left, (b.start() if b else right)
 
 
-def _right_match(mods: tuple[Rule, ...], text: str) -> tuple[Rule, re.Match[str]] | None:
-    """The modifier that ends where `text` ends and starts earliest (within MODIFIER_REACH)."""
+def _right_match(
+    mods: tuple[Rule, ...], text: str, at: int | None = None, words: Occurrences | None = None
+) -> tuple[Rule, re.Match[str]] | None:
+    """The modifier that ends where `text` ends and starts earliest (within MODIFIER_REACH).
+
+    `text` is the segment's text from `at` on, when `words` (its literals) are given."""
     best: tuple[Rule, re.Match[str]] | None = None
-    folded = gate_fold(text)
+    folded = gate_fold(text) if words is None else ""
     for rule in mods:
         start = max(0, len(text) - rule.reach)
-        if rule.gate is not None and not rule.gate.admits_within(folded, start, len(text)):
+        if words is not None and at is not None:
+            m = _find(rule, text, at, words, start)
+        elif rule.gate is not None and not rule.gate.admits_within(folded, start, len(text)):
             continue
-        m = rule.regex.search(text, start)
+        else:
+            m = rule.regex.search(text, start)
         if m and (best is None or m.start() < best[1].start()):
             best = (rule, m)
     return best
 
 
-def _anchor_candidate(rule: Rule, m: re.Match[str], search: str, mode: str, rules: RuleSet) -> _Cand | None:
+def _find(rule: Rule, text: str, at: int, words: Occurrences, pos: int = 0) -> re.Match[str] | None:
+    """`rule.regex.search(text, pos)`, where `text` is the segment's text from `at` on and `words`
+    its literals: the regex is tried only where the rule's words say a match may begin."""
+    end = len(text)
+    if rule.gate is not None and not words.admits_within(rule.gate, at + pos, at + end):
+        return None
+    return next(words.finditer(rule.regex, text, pos, end, rule.starts, rule.gate, offset=at), None)
+
+
+def _finditer(rule: Rule, text: str, at: int, words: Occurrences) -> Iterator[re.Match[str]]:
+    """`rule.regex.finditer(text)`, `text` being the segment's text from `at` on (see `_find`)."""
+    if rule.gate is not None and not words.admits_within(rule.gate, at, at + len(text)):
+        return iter(())
+    return words.finditer(rule.regex, text, 0, len(text), rule.starts, rule.gate, offset=at)
+
+
+def _anchor_candidate(
+    rule: Rule, m: re.Match[str], search: str, mode: str, rules: RuleSet, words: Occurrences
+) -> _Cand | None:
     s, e = m.span()
     if e <= s:
         return None
@@ -540,13 +612,13 @@ def _anchor_candidate(rule: Rule, m: re.Match[str], search: str, mode: str, rule
     cand = _Cand(rule, m, s, e)
     is_offset = rule.resolve in ("offset", "offset_fixed", "offset_plus")
     if not is_offset:
-        pos = _right_match(rules.position, left)
+        pos = _right_match(rules.position, left, clause_start, words)
         if pos:
             cand.position = pos[0]
             cand.start = clause_start + pos[1].start()
             left = left[: pos[1].start()]
     leads = rules.lead_offset if is_offset else rules.lead
-    lead = _right_match(leads, left)
+    lead = _right_match(leads, left, clause_start, words)
     if lead is None and not m.group(0).lower().startswith("the "):
         article = THE_AT_END if is_offset else rules.cues["article"].regex
         lead = _right_match(leads, article.sub("", left))  # "in the summer", "in het kwartaal"
@@ -628,26 +700,30 @@ def _context_ok(cand: _Cand, search: str, mode: str) -> bool:
 
 
 def _finding(
-    cand: _Cand, segment: Segment, search: str, folded: str, mode: str, env: _Env, rules: RuleSet
+    cand: _Cand, segment: Segment, search: str, words: Occurrences, mode: str, env: _Env, rules: RuleSet
 ) -> Finding[Timeframe] | None:
-    """`folded`: `prefilter.fold(search)`, for the rules' gates."""
+    """`words`: where the rules' words occur in `search` (`intents.literals`)."""
     rule, m = cand.rule, cand.match
     clause_start, clause_end = _clause_bounds(search, m.start(), m.end())
     left = search[clause_start : cand.start]
     right = search[m.end() : clause_end]
     cues = rules.cues
     sentence_start, sentence_end = _clause_bounds(search, m.start(), m.end(), SENTENCE)
-    contract = bool(_cue_search(cues["contract"], search, folded, sentence_start, sentence_end))
+    contract = bool(_cue_search(cues["contract"], search, words, sentence_start, sentence_end))
     hedged = bool(
-        _cue_search(cues["hedge"], search, folded, max(clause_start, cand.start - 40), min(clause_end, cand.end + 25))
+        _cue_search(
+            cues["hedge"], search, words, max(clause_start, cand.start - 40), min(clause_end, cand.end + 25)
+        )
     )
 
     if rule.type == "fiscal_start":
-        value = _fiscal_statement_value(cand, search, clause_start, env, rules)
+        value = _fiscal_statement_value(cand, search, clause_start, env, rules, words)
     elif rule.type == "phrase":
         value = _phrase_value(rule, m, env)
     else:
-        if mode != "field" and not _is_buying_time(cand, segment, search, left, right, contract, rules, env):
+        if mode != "field" and not _is_buying_time(
+            cand, segment, search, (left, clause_start), (right, m.end()), contract, rules, env, words
+        ):
             return None
         if mode == "latent" and not _terse_enough(cand, search, clause_start, clause_end):
             return None
@@ -655,16 +731,19 @@ def _finding(
             env.note(cues["possessive_after"])
             return None
         budget_after = bool(cues["budget_after"].regex.match(search[m.end() : m.end() + 20]))
-        budget = budget_after or _nearest_cue(left, rules, ("budget", "act", "talk")) == "budget"
+        budget = (
+            budget_after
+            or _nearest_cue(left, clause_start, words, rules, ("budget", "act", "talk")) == "budget"
+        )
         if budget:
             env.note(cues["budget_after"] if budget_after else cues["budget"])
         clause = search[clause_start:clause_end]
         researching = mode != "field" and any(
-            r.regex.search(clause)
-            for r in rules.phrases
-            if r.kind == "research" and (r.gate is None or r.gate.admits_within(folded, clause_start, clause_end))
+            _find(r, clause, clause_start, words) for r in rules.phrases if r.kind == "research"
         )
-        until_then = contract and bool(_cue_search(cues["until_then"], search, folded, sentence_start, sentence_end))
+        until_then = contract and bool(
+            _cue_search(cues["until_then"], search, words, sentence_start, sentence_end)
+        )
         if until_then:
             env.note(cues["until_then"])
         value = _anchor_value(cand, env, mode, contract, budget or researching, until_then)
@@ -685,26 +764,27 @@ def _finding(
     )
 
 
-def _cue_search(cue: Rule, search: str, folded: str, start: int, end: int) -> re.Match[str] | None:
-    """`cue.regex.search(search[start:end])`, not run when its gate says it cannot match there."""
-    if cue.gate is not None and not cue.gate.admits_within(folded, start, end):
+def _cue_search(cue: Rule, search: str, words: Occurrences, start: int, end: int) -> re.Match[str] | None:
+    """`cue.regex.search(search[start:end])`, not run where its words say it cannot match."""
+    if cue.gate is not None and not words.admits_within(cue.gate, start, end):
         return None
-    return cue.regex.search(search[start:end])
+    return _find(cue, search[start:end], start, words)
 
 
-def _nearest_cue(left: str, rules: RuleSet, classes: tuple[str, ...]) -> str | None:
-    return _nearest_cue_at(left, rules, classes)[0]
+def _nearest_cue(
+    left: str, at: int, words: Occurrences, rules: RuleSet, classes: tuple[str, ...]
+) -> str | None:
+    return _nearest_cue_at(left, at, words, rules, classes)[0]
 
 
-def _nearest_cue_at(left: str, rules: RuleSet, classes: tuple[str, ...]) -> tuple[str | None, int]:
-    """The cue class whose last match ends nearest the end of `left`, and its distance."""
+def _nearest_cue_at(
+    left: str, at: int, words: Occurrences, rules: RuleSet, classes: tuple[str, ...]
+) -> tuple[str | None, int]:
+    """The cue class whose last match ends nearest the end of `left` (the segment's text from `at`
+    on), and its distance."""
     best, best_end = None, -1
-    folded = gate_fold(left)
     for cls in classes:
-        cue = rules.cues[cls]
-        if cue.gate is not None and not cue.gate.admits(folded):
-            continue  # none of the words every match of it holds
-        for m in cue.regex.finditer(left):
+        for m in _finditer(rules.cues[cls], left, at, words):
             if m.end() > best_end:
                 best, best_end = cls, m.end()
     return best, (len(left) - best_end if best else len(left) + 1)
@@ -731,15 +811,28 @@ def _is_buying_time(
     cand: _Cand,
     segment: Segment,
     search: str,
-    left: str,
-    right: str,
+    left_at: tuple[str, int],
+    right_at: tuple[str, int],
     contract: bool,
     rules: RuleSet,
     env: _Env,
+    words: Occurrences,
 ) -> bool:
-    """Drop when-to-talk, past, growth-plan, recurring and duration readings."""
+    """Drop when-to-talk, past, growth-plan, recurring and duration readings.
+
+    `left_at`, `right_at`: the clause's words before and after the anchor, each with where it
+    begins in `search`; `words`: where the rules' words occur in `search`."""
     cues = rules.cues
-    if cues["recurring"].regex.search(left):
+    left, at_left = left_at
+    right, at_right = right_at
+
+    def in_left(cls: str, pos: int = 0) -> re.Match[str] | None:
+        return _find(cues[cls], left, at_left, words, pos)
+
+    def in_right(cls: str) -> re.Match[str] | None:
+        return _find(cues[cls], right, at_right, words)
+
+    if in_left("recurring"):
         env.note(cues["recurring"])
         return False
     if cand.rule.resolve in ("offset", "offset_fixed") and cues["duration_after"].regex.match(right):
@@ -749,16 +842,16 @@ def _is_buying_time(
     if cues["attributive_after"].regex.match(right) and not deadline_lead:
         env.note(cues["attributive_after"])
         return False
-    habit_ends = [h.end() for h in cues["habitual"].regex.finditer(left)]
-    if habit_ends or cues["habitual"].regex.search(right):
+    habit_ends = [h.end() for h in _finditer(cues["habitual"], left, at_left, words)]
+    if habit_ends or in_right("habitual"):
         # A habit ("we onboard 200 people every autumn in three weeks") unless a need of
         # their own comes after it: "we ship 200 orders a month and need it within a month".
         since = habit_ends[-1] if habit_ends else 0
-        if not cues["act_strong"].regex.search(left, since):
+        if not in_left("act_strong", since):
             env.note(cues["habitual"])
             return False
     nearest, distance = _nearest_cue_at(
-        left, rules, ("talk", "act", "past", "growth", "event", "vendor", "identifier")
+        left, at_left, words, rules, ("talk", "act", "past", "growth", "event", "vendor", "identifier")
     )
     if cues["then_after"].regex.match(right):
         env.note(cues["then_after"])
@@ -768,12 +861,12 @@ def _is_buying_time(
     if nearest in ("talk", "vendor", "identifier"):
         return False
     if (
-        cues["vendor"].regex.search(left)
+        in_left("vendor")
         and search[_clause_bounds(search, cand.match.start(), cand.match.end())[1] :][:1] == "?"
     ):
         env.note(cues["vendor"])
         return False  # "Do you support fiscal years that start in April?"
-    talk_right = cues["talk"].regex.search(right[:30])
+    talk_right = _find(cues["talk"], right[:30], at_right, words)
     if (nearest != "act" and cues["talk_after"].regex.match(right)) or (
         talk_right and talk_right.start() < distance
     ):
@@ -785,39 +878,45 @@ def _is_buying_time(
         and (segment.asked == "contact" or _talk_question(segment.question))
     ):
         return False  # "ideally next week" in answer to "Would you like a demo?"
-    if cues["past_attempt"].regex.search(left) or cues["past_after"].regex.match(right):
+    if in_left("past_attempt") or cues["past_after"].regex.match(right):
         env.note(cues["past_attempt"], cues["past_after"])
         return False
     if nearest == "past":
-        return contract and _contract_after_past(left + search[cand.start : cand.match.start()], right, rules)
-    acting = bool(cues["act"].regex.search(left) or cues["act"].regex.search(right))
+        return contract and _contract_after_past(
+            search[at_left : cand.match.start()], at_left, right, at_right, rules, words
+        )
+    acting = bool(in_left("act") or in_right("act"))
     if nearest == "event":
-        if not acting and cues["deadline_word"].regex.search(left):
+        if not acting and in_left("deadline_word"):
             env.note(cues["deadline_word"])
             return True
         return acting
-    if nearest == "growth" or (not acting and cues["growth"].regex.search(right)):
-        if cues["act_strong"].regex.search(left):
+    if nearest == "growth" or (not acting and in_right("growth")):
+        if in_left("act_strong"):
             env.note(cues["act_strong"])
             return True
         return False
     return True
 
 
-def _contract_after_past(left: str, right: str, rules: RuleSet) -> bool:
-    """ "We signed a contract that runs until 2028": the contract is still running."""
-    ends = [m.end() for m in rules.cues["past"].regex.finditer(left)]
-    tail = left[ends[-1] :] if ends else left
-    return bool(rules.cues["contract"].regex.search(tail) or rules.cues["contract"].regex.search(right))
+def _contract_after_past(
+    left: str, at_left: int, right: str, at_right: int, rules: RuleSet, words: Occurrences
+) -> bool:
+    """ "We signed a contract that runs until 2028": the contract is still running.
+    (`left` and `right` begin at `at_left` and `at_right` in the text `words` were found in.)"""
+    ends = [m.end() for m in _finditer(rules.cues["past"], left, at_left, words)]
+    cut = ends[-1] if ends else 0
+    contract = rules.cues["contract"]
+    return bool(_find(contract, left[cut:], at_left + cut, words) or _find(contract, right, at_right, words))
 
 
 def _fiscal_statement_value(
-    cand: _Cand, search: str, clause_start: int, env: _Env, rules: RuleSet
+    cand: _Cand, search: str, clause_start: int, env: _Env, rules: RuleSet, words: Occurrences
 ) -> Timeframe | None:
     """ "Our fiscal year starts in April" says when a year starts: no timeframe, unless it
     follows "until" ("nothing can be spent until the next fiscal year starts in October"): then the
     start is an earliest date."""
-    lead = _right_match(rules.lead, search[clause_start : cand.start])
+    lead = _right_match(rules.lead, search[clause_start : cand.start], clause_start, words)
     if lead is None or lead[0].effect not in ("earliest", "earliest_after"):
         return None
     word = next((g for g in cand.match.groups() if g), None)
