@@ -89,7 +89,9 @@ def _examples():
     """(table, id, regex, example) of every pattern table row that carries an example."""
     rows = [("need", p.id, p.regex, p.example) for p in need_rules().patterns]
     rows += [("authority", p.id, p.regex, p.example) for p in authority_patterns()]
-    return [pytest.param(regex, example, id=f"{table}:{pid}") for table, pid, regex, example in rows if example]
+    return [
+        pytest.param(regex, example, id=f"{table}:{pid}") for table, pid, regex, example in rows if example
+    ]
 
 
 @pytest.mark.parametrize(("regex", "example"), _examples())
@@ -109,3 +111,71 @@ def test_the_pattern_tables_carry_gates():
     }
     for name, gates in tables.items():
         assert sum(g is not None for g in gates) * 2 > len(gates), name
+
+
+# Searching only where a match can begin (`starts_for`, `Occurrences.finditer`) ---------------------
+
+SEARCHED = [
+    r"\bwe\s+need(?:s|ed)?\b",
+    r"(?:book|schedule)\s+a\s+(?:demo|call)",
+    r"\bsign(?:s|ed)?[\s-]+off\b",
+    r"(?i)\bhead\s+of\s+\w+",
+    r"\b(?:next|this)\s+(?:week|month|quarter)\b",
+]
+WORDS = st.sampled_from(
+    [
+        "we",
+        "need",
+        "needs",
+        "book",
+        "schedule",
+        "a",
+        "demo",
+        "call",
+        "sign",
+        "signed",
+        "off",
+        "head",
+        "of",
+        "ops",
+        "next",
+        "this",
+        "week",
+        "month",
+        "quarter",
+        "WE",
+        "Need",
+        "-",
+        "  ",
+        "\n",
+        "’",
+        "x",
+    ]
+)
+
+
+@pytest.mark.parametrize("pattern", SEARCHED)
+@settings(max_examples=150, deadline=None)
+@given(words=st.lists(WORDS, max_size=30), cut=st.integers(min_value=0, max_value=40))
+def test_searching_where_matches_can_begin_finds_every_match_and_nothing_else(pattern, words, cut) -> None:
+    from intents.prefilter import LiteralIndex, starts_for
+
+    regex = re.compile(pattern)
+    text = " ".join(words)
+    starts = starts_for(regex)
+    found = LiteralIndex((), (starts,)).scan(fold(text))
+
+    expected = [(m.start(), m.end()) for m in regex.finditer(text, 0, len(text))]
+    got = [(m.start(), m.end()) for m in found.finditer(regex, text, 0, len(text), starts)]
+    assert got == expected
+    # A clause cut out of the text keeps its own offsets.
+    offset = min(cut, len(text))
+    part = text[offset:]
+    expected = [(m.start(), m.end()) for m in regex.finditer(part, 0, len(part))]
+    got = [(m.start(), m.end()) for m in found.finditer(regex, part, 0, len(part), starts, offset=offset)]
+    assert got == expected
+
+
+@pytest.mark.parametrize("text", ["we\tneed", "we\u00a0need", "team’s", "team‘s", "team`s"])
+def test_fold_treats_every_space_and_apostrophe_alike(text) -> None:
+    assert fold(text) in ("we need", "team's")
