@@ -47,7 +47,7 @@ from pathlib import Path
 
 from .context import function_words, is_hedged, is_negated
 from .literals import segment_literals
-from .prefilter import Gate, GateIndex, gate_for, starts_for
+from .prefilter import Gate, GateIndex, gate_for, holds_any, starts_for
 from .text import Segment, TextView
 from .types import Authority, Context, Finding
 
@@ -612,7 +612,7 @@ def _from_free_text(seg: Segment, view: TextView) -> list[Finding[Authority]]:
         if n not in admitted:
             continue  # none of the words every match holds
         gate = pat.gate
-        if pat.requires and not _holds_any(lowered, pat.requires, present):
+        if pat.requires and not holds_any(lowered, pat.requires, present):
             continue
         if pat.kind == "answer" and not (question and pat.question and pat.question.search(question)):
             continue
@@ -640,17 +640,6 @@ def _from_free_text(seg: Segment, view: TextView) -> list[Finding[Authority]]:
 @lru_cache(maxsize=1)
 def _pattern_gates() -> GateIndex:
     return GateIndex(p.gate for p in authority_patterns())
-
-
-def _holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool:
-    """Whether `text` holds one of `words`, remembering each answer in `seen`."""
-    for word in words:
-        found = seen.get(word)
-        if found is None:
-            found = seen[word] = word in text
-        if found:
-            return True
-    return False
 
 
 _ROLE_QUESTION = re.compile(

@@ -54,7 +54,7 @@ from pathlib import Path
 
 from .context import function_words, is_negated, words
 from .literals import segment_literals
-from .prefilter import Gate, GateIndex, Occurrences, gate_for, starts_for
+from .prefilter import Gate, GateIndex, Occurrences, gate_for, holds_any, starts_for
 from .text import Segment, TextView
 from .types import Context, Finding, Need
 
@@ -263,7 +263,7 @@ def _score_segment(seg: Segment, rules: NeedRules, found: Occurrences) -> list[_
     active = tuple(
         p
         for n, p in enumerate(rules.patterns)
-        if n in admitted and (not p.requires or _holds_any(lowered, p.requires, present))
+        if n in admitted and (not p.requires or holds_any(lowered, p.requires, present))
     )
     clauses = [
         _score_clause(seg, scan, s, e, rules, _admitted(active, found, s, e), answers_need, found)
@@ -279,17 +279,6 @@ def _score_segment(seg: Segment, rules: NeedRules, found: Occurrences) -> list[_
                     c.score += 2.0 + min(2.0, 0.5 * content)
                     _set_evidence(c, scan)
     return clauses
-
-
-def _holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool:
-    """Whether `text` holds one of `words`, remembering each answer in `seen`."""
-    for word in words:
-        found = seen.get(word)
-        if found is None:
-            found = seen[word] = word in text
-        if found:
-            return True
-    return False
 
 
 def _admitted(

@@ -41,7 +41,7 @@ from __future__ import annotations
 import _sre
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -200,7 +200,7 @@ class LiteralIndex:
             | {s for found in starts if found is not None for s in found}
         )
         known = set(strings)
-        self._finder = re.compile("(?=(" + _trie(strings) + "))", re.DOTALL) if strings else None
+        self._finder = re.compile("(?=(" + trie(strings) + "))", re.DOTALL) if strings else None
         self._prefixes = {s: tuple(s[:n] for n in range(1, len(s) + 1) if s[:n] in known) for s in strings}
 
     def scan(self, folded: str, regions: tuple[tuple[int, int], ...] | None = None) -> Occurrences:
@@ -342,8 +342,9 @@ class Occurrences:
         return found
 
 
-def _trie(strings: list[str]) -> str:
-    """A regex alternation of `strings` as a trie, longest match first at each branch."""
+def trie(strings: Iterable[str]) -> str:
+    """A regex alternation of `strings` as a trie, longest match first at each branch. Python's `re`
+    tries every branch at every position; sharing prefixes makes a 100-word list ~5x faster."""
     root: dict[str, dict] = {}
     for word in strings:
         node = root
@@ -549,3 +550,14 @@ def _class_chars(items) -> set[str] | None:
 
 
 __all__ = ["Gate", "GateIndex", "LiteralIndex", "Occurrences", "fold", "gate_for", "starts_for"]
+
+
+def holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool:
+    """Whether `text` holds one of `words`, remembering each answer in `seen`."""
+    for word in words:
+        found = seen.get(word)
+        if found is None:
+            found = seen[word] = word in text
+        if found:
+            return True
+    return False

@@ -27,19 +27,24 @@ def scrape(client) -> dict[tuple[str, tuple], float]:
     return values
 
 
-def test_queue_depth_counts_the_events_waiting_to_be_processed(app, client) -> None:
+def _abandoned(app, body: bytes, received: datetime) -> None:  # noqa: ANN001
+    """A raw event acknowledged and left unprocessed (its process died)."""
     with runtime_of(app).sessions() as session:
-        for n in range(2):
-            intake.store_raw_event(
-                session,
-                source="generic",
-                body=f'{{"n": {n}}}'.encode(),
-                headers={},
-                idempotency_key=None,
-                now=datetime.now(UTC),
-                dedup_window=timedelta(hours=24),
-                claim_token="abandoned",
-            )
+        intake.store_raw_event(
+            session,
+            source="generic",
+            body=body,
+            headers={},
+            idempotency_key=None,
+            now=received,
+            dedup_window=timedelta(hours=24),
+            claim_token="abandoned",
+        )
+
+
+def test_queue_depth_counts_the_events_waiting_to_be_processed(app, client) -> None:
+    for n in range(2):
+        _abandoned(app, f'{{"n": {n}}}'.encode(), datetime.now(UTC))
     values = scrape(client)
     assert values[("qualifier_queue_depth", (("queue", "received"),))] == 2
     assert 0 <= values[("qualifier_oldest_received_seconds", ())] < 60
@@ -47,17 +52,7 @@ def test_queue_depth_counts_the_events_waiting_to_be_processed(app, client) -> N
 
 def test_the_oldest_waiting_event_s_age_is_reported(app, client) -> None:
     assert scrape(client)[("qualifier_oldest_received_seconds", ())] == 0
-    with runtime_of(app).sessions() as session:
-        intake.store_raw_event(
-            session,
-            source="generic",
-            body=b'{"n": "old"}',
-            headers={},
-            idempotency_key=None,
-            now=datetime.now(UTC) - timedelta(minutes=10),
-            dedup_window=timedelta(hours=24),
-            claim_token="abandoned",
-        )
+    _abandoned(app, b'{"n": "old"}', datetime.now(UTC) - timedelta(minutes=10))
     assert 590 <= scrape(client)[("qualifier_oldest_received_seconds", ())] < 700
 
 
