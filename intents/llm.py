@@ -13,7 +13,14 @@ from `OPENAI_API_KEY` / `OPENAI_BASE_URL`). Three rules keep it safe:
    depends on the model alone (the resolver prefers rule candidates).
 
 Phone numbers are found with `phonenumbers` (Google's libphonenumber port),
-plus one pattern for local numbers it only accepts with a region.
+plus one pattern for local numbers it only accepts with a region. The
+matcher spends tens of microseconds on every candidate it tries, so a
+100 KB paste of "$50k-$50k-..." or "12.5.12.5..." took most of a second; it
+is given only the spans of digits and phone punctuation that hold seven
+digits or more (fewer make no phone number). A span of 100 characters or
+more (too long to be one number), and every span of a text with more than
+200 of them (a pasted table, not a message), has each cluster of seven or
+more digits redacted instead: more than a phone number, never less.
 """
 
 from __future__ import annotations
@@ -35,6 +42,12 @@ log = logging.getLogger(__name__)
 EMAIL = re.compile(r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}")
 CARD = re.compile(r"(?<!\d)(?:\d[ -]?){12,18}\d(?!\d)")
 LOCAL_PHONE = re.compile(r"(?<![\w+])(?:\+|00|0)\d(?:[ .-]?\d){7,13}(?!\w)")
+# Digits and the characters phone numbers are written with, from a digit to a digit.
+NUMBER_SPAN = re.compile(r"[+(]?\d[\d\s().,/-]*\d")
+PHONE_DIGITS = 7  # the fewest digits of a phone number the matcher accepts
+LONG_SPAN = 100  # longer than any one phone number
+MATCHED_SPANS = 200  # a text with more spans than this is redacted without the matcher
+DIGIT_CLUSTER = re.compile(r"\+?\d(?:\D{0,2}\d){6,}")
 
 ROLES = ("decision_maker", "influencer", "end_user", "unknown")
 STATUSES = ("stated", "approved", "none", "unknown")
@@ -81,10 +94,27 @@ def _redact(text: str) -> str:
     if not _DIGIT.search(text):
         return text
     text = CARD.sub("[number]", text)
-    spans = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(text, "US", leniency=Leniency.POSSIBLE)]
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + "[phone]" + text[end:]
-    return LOCAL_PHONE.sub("[phone]", text)
+    spans = [
+        m.span()
+        for m in NUMBER_SPAN.finditer(text)
+        if m.end() - m.start() >= PHONE_DIGITS and sum(c.isdigit() for c in m.group()) >= PHONE_DIGITS
+    ]
+    matcher = len(spans) <= MATCHED_SPANS
+    pieces, done = [], 0
+    for start, end in spans:
+        pieces += (text[done:start], _redact_span(text[start:end], matcher))
+        done = end
+    pieces.append(text[done:])
+    return LOCAL_PHONE.sub("[phone]", "".join(pieces))
+
+
+def _redact_span(span: str, matcher: bool) -> str:
+    if not matcher or len(span) >= LONG_SPAN:
+        return DIGIT_CLUSTER.sub("[phone]", span)
+    found = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(span, "US", leniency=Leniency.POSSIBLE)]
+    for start, end in sorted(found, reverse=True):
+        span = span[:start] + "[phone]" + span[end:]
+    return span
 
 
 def _find(view: TextView, quote: str) -> tuple[Segment, int, int] | None:

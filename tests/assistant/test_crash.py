@@ -15,6 +15,7 @@ Claims go stale after 2 s and the sweep runs every second, so recovery fits the 
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import queue as stdlib_queue
@@ -136,7 +137,7 @@ def _post(base: str, key: str, body: bytes) -> dict | None:
     try:
         with urllib.request.urlopen(request, timeout=10) as answer:
             return json.loads(answer.read()) if answer.status == 202 else None
-    except (OSError, ValueError):
+    except (OSError, ValueError, http.client.HTTPException):  # refused, reset, cut off mid-answer
         return None
 
 

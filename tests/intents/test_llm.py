@@ -33,6 +33,13 @@ def view(message=MESSAGE):
         pytest.param("mobile 07700 900123", "07700 900123", "mobile", id="local-phone"),
         pytest.param("card 4111-1111-1111-1111 ok", "4111", "ok", id="card-dashes"),
         pytest.param("budget 50,000 by 2026-03-15", None, "50,000 by 2026-03-15", id="money-and-date-kept"),
+        # Over 100 characters of digits and punctuation: the phone number matcher is not used there.
+        pytest.param("sites: " + "4.2.7.1, " * 15 + "desk +1 (212) 555-0147 " + "3.3, " * 10 + "bye",
+                     "555-0147", "bye", id="phone-in-a-long-run-of-numbers"),
+        pytest.param("ids " + "12 " * 60 + "then call 0161 496 0753 please", "496 0753", "please",
+                     id="phone-after-a-long-run"),
+        pytest.param("list: " + "; ".join(f"+1 (212) 555-{i:04d}" for i in range(250)) + " end", "555-0249", "end",
+                     id="a-table-of-phone-numbers"),
     ],
 )
 def test_redact(text, gone, kept):
