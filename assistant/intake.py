@@ -29,11 +29,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from . import models
+from . import db, models
 
 # Headers never stored: credentials of the caller (a URL token too), and the webhook layer's
 # pseudo-headers, which carry the URL called, query string and all.
@@ -54,6 +54,30 @@ MAX_IDEMPOTENCY_KEY = 200
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
+_RAW = models.RawEvent.__table__
+_WINDOW = {"window_start": models.UTCDateTime()}
+# The webhook path's statements (`db.prepared`: the write lock is held while they run).
+FIND_BY_BODY = db.prepared(
+    "SELECT id, inquiry_id, duplicate_of, idempotency_key FROM raw_events"
+    " WHERE source = :source AND dedup_sha256 = :dedup_sha256 AND received_at >= :window_start LIMIT 1",
+    _RAW,
+    **_WINDOW,
+)
+FIND_BY_KEY_OR_BODY = db.prepared(
+    "SELECT id, inquiry_id, duplicate_of, idempotency_key FROM raw_events"
+    " WHERE source = :source AND (idempotency_key = :idempotency_key"
+    " OR (dedup_sha256 = :dedup_sha256 AND received_at >= :window_start))",
+    _RAW,
+    **_WINDOW,
+)
+INSERT_EVENT = db.prepared(
+    "INSERT INTO raw_events (inquiry_id, source, body, headers, received_at, idempotency_key, body_sha256,"
+    " dedup_sha256, status, attempts, claim_token, claimed_at) VALUES (:inquiry_id, :source, :body,"
+    " :headers, :received_at, :idempotency_key, :body_sha256, :dedup_sha256, 'received', 0,"
+    " :claim_token, :claimed_at) RETURNING id",
+    _RAW,
+)
+
 
 def new_inquiry_id(now: datetime) -> str:
     """`inq_` + a ULID: 48 bits of milliseconds then 80 random bits, so ids sort by arrival."""
@@ -70,7 +94,8 @@ class Stored:
     raw_event_id: int
     inquiry_id: str  # the public id to acknowledge (the original's, for a duplicate)
     duplicate: bool
-    event: models.RawEvent | None = None  # the new event (None for a duplicate)
+    source: str = ""
+    received_at: datetime | None = None  # the new event's (None for a duplicate)
 
 
 def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -97,34 +122,35 @@ def store_raw_event(
 ) -> Stored:
     """Commit the event (claimed by `claim_token`), or find the earlier event it repeats.
 
-    With `commit=False` the event is only flushed (its unique keys are checked)
+    With `commit=False` the event is only inserted (its unique keys are checked)
     and the caller's transaction stays open: the webhook stores the inquiry
     parsed from it in the same commit (`pipeline.take_in`). The caller must
-    commit before acknowledging.
+    commit before acknowledging. The row is written with a prepared statement,
+    not an ORM object: `session.get(models.RawEvent, stored.raw_event_id)`
+    loads it when needed.
     """
     digest = hashlib.sha256(body).hexdigest()
     window_start = now - dedup_window
+    values = {
+        "source": source,
+        "body": body,
+        "headers": stored_headers(headers),
+        "received_at": now,
+        "idempotency_key": idempotency_key,
+        "body_sha256": digest,
+        "dedup_sha256": digest if dedup_window > timedelta(0) else None,
+        "claim_token": claim_token,
+        "claimed_at": now,
+    }
     for attempt in range(3):
         original = _find_repeat(session, source, idempotency_key, digest, window_start)
         if original is not None:
             return original
-        event = models.RawEvent(
-            inquiry_id=new_inquiry_id(now),
-            source=source,
-            body=body,
-            headers=stored_headers(headers),
-            received_at=now,
-            idempotency_key=idempotency_key,
-            body_sha256=digest,
-            dedup_sha256=digest if dedup_window > timedelta(0) else None,
-            status="received",
-            attempts=0,
-            claim_token=claim_token,
-            claimed_at=now,
-        )
-        session.add(event)
+        values["inquiry_id"] = new_inquiry_id(now)
         try:
-            session.commit() if commit else session.flush()
+            event_id = session.execute(INSERT_EVENT, values).scalar_one()
+            if commit:
+                session.commit()
         except IntegrityError:
             # A concurrent request stored the same key or body first, or an identical body
             # older than the window still holds the key: free that, then look again.
@@ -134,7 +160,7 @@ def store_raw_event(
             _expire_dedup_key(session, source, digest, window_start)
             time.sleep(0.005 * attempt)
             continue
-        return Stored(event.id, event.inquiry_id, duplicate=False, event=event)
+        return Stored(event_id, values["inquiry_id"], duplicate=False, source=source, received_at=now)
     raise AssertionError("unreachable")
 
 
@@ -156,19 +182,11 @@ def _find_repeat(
     session: Session, source: str, idempotency_key: str | None, digest: str, window_start: datetime
 ) -> Stored | None:
     """The event this one repeats: same Idempotency-Key, else same body within the window (one query)."""
-    same_body = (models.RawEvent.dedup_sha256 == digest) & (models.RawEvent.received_at >= window_start)
-    query = select(
-        models.RawEvent.id,
-        models.RawEvent.inquiry_id,
-        models.RawEvent.duplicate_of,
-        models.RawEvent.idempotency_key,
-    ).where(models.RawEvent.source == source)
+    values = {"source": source, "dedup_sha256": digest, "window_start": window_start}
     if idempotency_key is None:
-        rows = session.execute(query.where(same_body).limit(1)).all()
+        rows = session.execute(FIND_BY_BODY, values).all()
     else:
-        rows = session.execute(
-            query.where(or_(models.RawEvent.idempotency_key == idempotency_key, same_body))
-        ).all()
+        rows = session.execute(FIND_BY_KEY_OR_BODY, {**values, "idempotency_key": idempotency_key}).all()
     if not rows:
         return None
     # A key match wins over a body match (they differ only when a client reuses a key for another body).

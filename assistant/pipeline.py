@@ -46,10 +46,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert as sa_insert
-from sqlalchemy import or_, select, update
+from sqlalchemy import Integer, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 from werkzeug.datastructures import Headers
 
 import forms
@@ -74,6 +74,110 @@ COUNTRIES_FILE = Path(__file__).with_name("countries.tsv")
 
 # Seconds before the first, second, third... retry of a failed event.
 RETRY_DELAYS = (30, 300, 1800)
+
+# The webhook path's writes (`db.prepared`: SQLite's write lock is held while they run).
+_RAW = models.RawEvent.__table__
+_INQUIRIES = models.Inquiry.__table__
+_CONTACTS = models.Contact.__table__
+INSERT_INQUIRY = db.prepared(
+    "INSERT INTO inquiries (id, raw_event_id, contact_id, source, channel, normalized, received_at, status,"
+    " conversation_id) VALUES (:id, :raw_event_id, :contact_id, :source, :channel, :normalized,"
+    " :received_at, 'received', :conversation_id)",
+    _INQUIRIES,
+)
+# Created on first sight; a name or company the contact lacks is filled in. Returns the id either way.
+UPSERT_CONTACT = db.prepared(
+    "INSERT INTO contacts (email, email_key, name, company, domain, created_at, updated_at)"
+    " VALUES (:email, :email_key, :name, :company, :domain, :created_at, :updated_at)"
+    " ON CONFLICT (email_key) DO UPDATE SET name = COALESCE(NULLIF(contacts.name, ''), excluded.name),"
+    " company = COALESCE(NULLIF(contacts.company, ''), excluded.company) RETURNING id",
+    _CONTACTS,
+)
+FIND_BY_VENDOR_EVENT_ID = db.prepared(
+    "SELECT id, inquiry_id, duplicate_of FROM raw_events WHERE source = :source AND vendor_event_id = :vendor_event_id",
+    _RAW,
+)
+SET_VENDOR_EVENT_ID = db.prepared(
+    "UPDATE raw_events SET vendor_event_id = :vendor_event_id WHERE id = :id", _RAW
+)
+INSERT_QUALIFICATION = db.prepared(
+    "INSERT INTO qualifications (inquiry_id, predicted, route, redirect_to, score, analyzer_version, created_at)"
+    " VALUES (:inquiry_id, :predicted, :route, :redirect_to, :score, :analyzer_version, :created_at)",
+    models.Qualification.__table__,
+)
+UPSERT_BRIEF = db.prepared(
+    "INSERT INTO briefs (inquiry_id, markdown, html, slack, text, created_at)"
+    " VALUES (:inquiry_id, :markdown, :html, :slack, :text, :created_at)"
+    " ON CONFLICT (inquiry_id) DO UPDATE SET markdown = excluded.markdown, html = excluded.html,"
+    " slack = excluded.slack, text = excluded.text, created_at = excluded.created_at",
+    models.Brief.__table__,
+)
+MARK_PROCESSED = db.prepared(
+    "UPDATE inquiries SET status = 'processed', route = :route, score = :score, error = NULL,"
+    " processed_at = :processed_at WHERE id = :id",
+    _INQUIRIES,
+)
+CONTACT_STAGE = db.prepared("SELECT email, email_key, stage FROM contacts WHERE id = :id", _CONTACTS)
+_BEHAVIOUR = models.BehaviourEvent.__table__
+BEHAVIOUR = db.prepared(
+    "SELECT type, at, properties FROM behaviour_events WHERE email_key = :email_key", _BEHAVIOUR
+).columns(_BEHAVIOUR.c.type, _BEHAVIOUR.c.at, _BEHAVIOUR.c.properties)
+INSERT_STAGE = db.prepared(
+    "INSERT INTO contact_stages (contact_id, stage, previous, reason, inquiry_id, at)"
+    " VALUES (:contact_id, :stage, :previous, :reason, :inquiry_id, :at)",
+    models.ContactStage.__table__,
+)
+SET_STAGE = db.prepared(
+    "UPDATE contacts SET stage = :stage, updated_at = :updated_at WHERE id = :id", _CONTACTS
+)
+EVENT_CLAIM = db.prepared("SELECT claim_token, received_at FROM raw_events WHERE id = :id", _RAW).columns(
+    _RAW.c.claim_token, _RAW.c.received_at
+)
+EARLIER_INQUIRIES = db.prepared(
+    "SELECT id, received_at, route, status, normalized FROM inquiries"
+    " WHERE contact_id = :contact_id AND id != :id AND received_at <= :received_at"
+    " ORDER BY received_at DESC LIMIT :limit",
+    _INQUIRIES,
+    limit=Integer(),
+).columns(
+    _INQUIRIES.c.id,
+    _INQUIRIES.c.received_at,
+    _INQUIRIES.c.route,
+    _INQUIRIES.c.status,
+    _INQUIRIES.c.normalized,
+)
+CLAIM = db.prepared(
+    "UPDATE raw_events SET claim_token = :claim_token, claimed_at = :claimed_at"
+    " WHERE id = :id AND status IN ('received', 'failed') AND (claim_token IS NULL OR claimed_at < :stale_before)",
+    _RAW,
+    stale_before=models.UTCDateTime(),
+)
+RENEW_CLAIM = db.prepared(
+    "UPDATE raw_events SET claimed_at = :claimed_at WHERE id = :id AND claim_token = :claim_token", _RAW
+)
+RELEASE_PROCESSED = db.prepared(
+    "UPDATE raw_events SET status = 'processed', processed_at = :processed_at, error = NULL,"
+    " attempts = attempts + 1, next_attempt_at = NULL, claim_token = NULL, claimed_at = NULL"
+    " WHERE id = :id AND claim_token = :claim_token",
+    _RAW,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _Event:
+    """What storing an inquiry needs of its raw event: the ORM row (`row`) when it was loaded,
+    else the few values the webhook's own insert knows (`take_in`)."""
+
+    id: int
+    inquiry_id: str
+    source: str
+    received_at: datetime
+    vendor_event_id: str | None = None
+    row: models.RawEvent | None = None
+
+    @classmethod
+    def of(cls, raw: models.RawEvent) -> _Event:
+        return cls(raw.id, raw.inquiry_id, raw.source, raw.received_at, raw.vendor_event_id, raw)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,13 +287,7 @@ def new_claim_token() -> str:
 def claim(session: Session, raw_event_id: int, token: str, now: datetime, stale_before: datetime) -> bool:
     """Take the event for this run unless someone holds a fresh claim on it."""
     result = session.execute(
-        update(models.RawEvent)
-        .where(
-            models.RawEvent.id == raw_event_id,
-            models.RawEvent.status.in_(("received", "failed")),
-            or_(models.RawEvent.claim_token.is_(None), models.RawEvent.claimed_at < stale_before),
-        )
-        .values(claim_token=token, claimed_at=now)
+        CLAIM, {"id": raw_event_id, "claim_token": token, "claimed_at": now, "stale_before": stale_before}
     )
     session.commit()
     return result.rowcount == 1
@@ -197,12 +295,7 @@ def claim(session: Session, raw_event_id: int, token: str, now: datetime, stale_
 
 def renew_claim(session: Session, raw_event_id: int, token: str, now: datetime) -> bool:
     """Restart the clock of a claim this run holds (work queued a while ago is starting now)."""
-    result = session.execute(
-        update(models.RawEvent)
-        .where(models.RawEvent.id == raw_event_id, models.RawEvent.claim_token == token)
-        .values(claimed_at=now)
-        .execution_options(synchronize_session=False)
-    )
+    result = session.execute(RENEW_CLAIM, {"id": raw_event_id, "claim_token": token, "claimed_at": now})
     session.commit()
     return result.rowcount == 1
 
@@ -288,7 +381,8 @@ def accept_event(
     `failed` (a bug or an outage: retried) or `skipped` (the claim is gone).
     """
     settings = settings or Settings()
-    raw = session.get(models.RawEvent, raw_event_id)
+    # Read afresh: the claim was written by a plain UPDATE, which a row loaded earlier does not see.
+    raw = session.get(models.RawEvent, raw_event_id, populate_existing=True)
     if raw is None or raw.claim_token != token:
         return _skipped(session, raw_event_id)
     if raw.duplicate_of is not None:  # a chat delivery merged into its conversation before a crash
@@ -357,8 +451,8 @@ def take_in(
         stored = store(commit=False)
         if stored.duplicate:
             return stored, None
-        raw = stored.event
-        assert raw is not None  # noqa: S101 - a new event always comes with its row
+        assert stored.received_at is not None  # noqa: S101 - a new event always has its time
+        raw = _Event(stored.raw_event_id, stored.inquiry_id, source, stored.received_at)
         try:
             if isinstance(parsed, forms.FormError):
                 return stored, _refuse(session, raw, token, parsed)
@@ -396,7 +490,7 @@ def qualify_event(
     settings = settings or Settings()
     started = time.perf_counter() if started is None else started
     db.read_only(session)  # the reads below take no write lock (SQLite)
-    raw = session.get(models.RawEvent, raw_event_id)
+    raw = session.execute(EVENT_CLAIM, {"id": raw_event_id}).first()
     inquiry = session.get(models.Inquiry, inquiry_id)
     if raw is None or raw.claim_token != token or inquiry is None:
         return _skipped(session, raw_event_id)
@@ -435,17 +529,12 @@ def qualify_event(
         log.warning("processing of %s failed: %s: %s", inquiry_id, type(exc).__name__, exc)
         return _fail(session, raw_event_id, token, now, exc, settings.max_attempts, started, inquiry_id)
 
-    if not _release(
-        session,
-        raw_event_id,
-        token,
-        status="processed",
-        processed_at=finished,
-        error=None,
-        attempts=models.RawEvent.attempts + 1,
-        next_attempt_at=None,
-    ):
+    released = session.execute(
+        RELEASE_PROCESSED, {"id": raw_event_id, "claim_token": token, "processed_at": finished}
+    )
+    if released.rowcount != 1:  # the claim was taken over: that run stores its own result
         return _skipped(session, raw_event_id)
+    session.commit()
     if deliver and delivery.wants_notifying(policy, route):
         delivery.dispatch(session, inquiry_id, policy, now=now)  # Slack, email, CRM webhook; never raises
     return Outcome("processed", inquiry_id, route=route, seconds=time.perf_counter() - started)
@@ -478,11 +567,11 @@ def _parse(session: Session, raw: models.RawEvent, token: str, now: datetime, po
             raw.source, raw.body, Headers(list(raw.headers.items())), policy.field_maps.get(raw.source)
         )
     except forms.FormError as exc:
-        return _refuse(session, raw, token, exc)
-    return _store_inquiry(session, raw, token, now, normalized)
+        return _refuse(session, _Event.of(raw), token, exc)
+    return _store_inquiry(session, _Event.of(raw), token, now, normalized)
 
 
-def _refuse(session: Session, raw: models.RawEvent, token: str, error: forms.FormError) -> Outcome:
+def _refuse(session: Session, raw: _Event, token: str, error: forms.FormError) -> Outcome:
     """A body that is not an inquiry (`ignored`) or cannot be read (`rejected`): kept, released."""
     if isinstance(error, forms.NotAnInquiry):
         # A genuine delivery with nothing to qualify (a ping): kept, acknowledged, not an inquiry.
@@ -504,7 +593,7 @@ def _refuse(session: Session, raw: models.RawEvent, token: str, error: forms.For
 
 def _store_inquiry(
     session: Session,
-    raw: models.RawEvent,
+    raw: _Event,
     token: str,
     now: datetime,
     normalized: NormalizedInquiry,
@@ -523,30 +612,33 @@ def _store_inquiry(
         if original is not None and original.id != raw.id:
             return _duplicate(session, raw, token, original)
 
-    if conversations.assembles(adapter, normalized):
+    assembles = conversations.assembles(adapter, normalized)
+    if assembles:
         conversation_id = normalized.vendor.conversation_id or ""
         conversations.lock(session, raw.source, conversation_id)
         held = conversations.find(session, raw.source, conversation_id, raw.received_at)
         if held is not None:
-            return _join_conversation(session, raw, token, held, normalized, now)
+            row = raw.row or session.get(models.RawEvent, raw.id)
+            assert row is not None  # noqa: S101 - inserted in this transaction or loaded by the caller
+            return _join_conversation(session, row, token, held, normalized, now)
 
-    contact = _contact_for(session, normalized, now)
-    inquiry = models.Inquiry(
-        id=raw.inquiry_id,
-        raw_event_id=raw.id,
-        contact_id=contact.id if contact else None,
-        source=raw.source,
-        channel=normalized.channel,
-        normalized=normalized.to_json(),
-        received_at=raw.received_at,
-        status="received",
-        conversation_id=conversations.key_of(normalized)
-        if conversations.assembles(adapter, normalized)
-        else None,
+    session.execute(
+        INSERT_INQUIRY,
+        {
+            "id": raw.inquiry_id,
+            "raw_event_id": raw.id,
+            "contact_id": _contact_id_for(session, normalized, now),
+            "source": raw.source,
+            "channel": normalized.channel,
+            "normalized": normalized.to_json(),
+            "received_at": raw.received_at,
+            "conversation_id": conversations.key_of(normalized) if assembles else None,
+        },
     )
-    session.add(inquiry)
     if event_id and raw.vendor_event_id != event_id[:200]:
-        raw.vendor_event_id = event_id[:200]
+        session.execute(SET_VENDOR_EVENT_ID, {"id": raw.id, "vendor_event_id": event_id[:200]})
+        if raw.row is not None:
+            set_committed_value(raw.row, "vendor_event_id", event_id[:200])
     try:
         session.commit()
     except IntegrityError:
@@ -559,8 +651,8 @@ def _store_inquiry(
         original = _by_vendor_event_id(session, raw.source, event_id) if event_id else None
         if original is None:
             raise
-        return _duplicate(session, session.get(models.RawEvent, raw.id), token, original)
-    return Outcome("accepted", inquiry.id)
+        return _duplicate(session, raw, token, original)
+    return Outcome("accepted", raw.inquiry_id)
 
 
 def _join_conversation(
@@ -591,69 +683,57 @@ def _join_conversation(
         return Outcome("unchanged", held.id, route=held.route)
     held.normalized = merged
     if held.contact_id is None:
-        contact = _contact_for(session, NormalizedInquiry.from_json(merged), now)
-        held.contact_id = contact.id if contact else None
+        held.contact_id = _contact_id_for(session, NormalizedInquiry.from_json(merged), now)
     raw.duplicate_of = held.id  # where this delivery's content went
     session.commit()
     return Outcome("accepted", held.id)
 
 
-def _by_vendor_event_id(session: Session, source: str, event_id: str) -> models.RawEvent | None:
-    return session.scalars(
-        select(models.RawEvent).where(
-            models.RawEvent.source == source, models.RawEvent.vendor_event_id == event_id[:200]
-        )
+def _by_vendor_event_id(session: Session, source: str, event_id: str) -> Any:
+    """The earlier event with this vendor event id: a row of (id, inquiry_id, duplicate_of), or None."""
+    return session.execute(
+        FIND_BY_VENDOR_EVENT_ID, {"source": source, "vendor_event_id": event_id[:200]}
     ).first()
 
 
-def _duplicate(session: Session, raw: models.RawEvent, token: str, original: models.RawEvent) -> Outcome:
+def _duplicate(session: Session, raw: _Event, token: str, original: Any) -> Outcome:
     original_id = original.duplicate_of or original.inquiry_id
     _release(session, raw.id, token, status="duplicate", duplicate_of=original_id)
     return Outcome("duplicate", raw.inquiry_id, duplicate_of=original_id)
 
 
-def _contact_for(session: Session, normalized: NormalizedInquiry, now: datetime) -> models.Contact | None:
-    """The contact of the inquiry's email (created on first sight, race-free), or None without one."""
+def _contact_id_for(session: Session, normalized: NormalizedInquiry, now: datetime) -> int | None:
+    """The id of the contact of the inquiry's email (created on first sight, race-free), or None without one."""
     email = (normalized.contact.email or "").strip()
     if not email or "@" not in email or len(email) > 320:
         return None
     key = email.casefold()
-    domain = key.rsplit("@", 1)[1]
-    values = dict(
-        email=email,
-        email_key=key,
-        name=normalized.contact.name,
-        company=normalized.contact.company,
-        domain=domain,
-        created_at=now,
-        updated_at=now,
-    )
-    session.execute(
-        _upsert(session, models.Contact.__table__)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["email_key"])
-    )
-    contact = session.scalars(select(models.Contact).where(models.Contact.email_key == key)).one()
-    if normalized.contact.name and not contact.name:
-        contact.name = normalized.contact.name
-    if normalized.contact.company and not contact.company:
-        contact.company = normalized.contact.company
-    return contact
+    return session.execute(
+        UPSERT_CONTACT,
+        {
+            "email": email,
+            "email_key": key,
+            "name": normalized.contact.name,
+            "company": normalized.contact.company,
+            "domain": key.rsplit("@", 1)[1],
+            "created_at": now,
+            "updated_at": now,
+        },
+    ).scalar_one()
 
 
 def _history(session: Session, inquiry: models.Inquiry, limit: int = 5) -> tuple[EarlierInquiry, ...]:
     """The contact's earlier inquiries, newest first, for the brief."""
     if inquiry.contact_id is None:
         return ()
-    earlier = session.scalars(
-        select(models.Inquiry)
-        .where(
-            models.Inquiry.contact_id == inquiry.contact_id,
-            models.Inquiry.id != inquiry.id,
-            models.Inquiry.received_at <= inquiry.received_at,
-        )
-        .order_by(models.Inquiry.received_at.desc())
-        .limit(limit)
+    earlier = session.execute(
+        EARLIER_INQUIRIES,
+        {
+            "contact_id": inquiry.contact_id,
+            "id": inquiry.id,
+            "received_at": inquiry.received_at,
+            "limit": limit,
+        },
     )
     return tuple(
         EarlierInquiry(
@@ -684,46 +764,42 @@ def _store_qualification(
 ) -> None:
     """Add the qualification, replace the brief, mark the inquiry processed, advance the contact.
 
-    Plain INSERT/UPDATE statements rather than ORM objects: they are written
-    once and never read back in this session, and the unit of work's
-    bookkeeping cost more than the statements on the webhook path.
+    Prepared statements rather than ORM objects (`db.prepared`): they run while
+    SQLite's write lock is held. The inquiry object is brought up to date
+    without another write.
     """
     session.execute(
-        sa_insert(models.Qualification.__table__).values(
-            inquiry_id=inquiry.id,
-            predicted=predicted,
-            route=decision.route,
-            redirect_to=decision.redirect_to,
-            score=decision.score,
-            analyzer_version=signals.analyzer_version or "unknown",
-            created_at=now,
-        )
+        INSERT_QUALIFICATION,
+        {
+            "inquiry_id": inquiry.id,
+            "predicted": predicted,
+            "route": decision.route,
+            "redirect_to": decision.redirect_to,
+            "score": decision.score,
+            "analyzer_version": signals.analyzer_version or "unknown",
+            "created_at": now,
+        },
     )
-    brief = {
-        "markdown": formats["markdown"],
-        "html": formats["html"],
-        "slack": formats["slack"],
-        "text": formats["text"],
-        "created_at": now,
-    }
     session.execute(
-        _upsert(session, models.Brief.__table__)
-        .values(inquiry_id=inquiry.id, **brief)
-        .on_conflict_do_update(index_elements=["inquiry_id"], set_=brief)
+        UPSERT_BRIEF,
+        {
+            "inquiry_id": inquiry.id,
+            "markdown": formats["markdown"],
+            "html": formats["html"],
+            "slack": formats["slack"],
+            "text": formats["text"],
+            "created_at": now,
+        },
     )
-    inquiry.status, inquiry.route, inquiry.score = "processed", decision.route, decision.score
-    inquiry.error, inquiry.processed_at = None, now
+    session.execute(
+        MARK_PROCESSED,
+        {"id": inquiry.id, "route": decision.route, "score": decision.score, "processed_at": now},
+    )
+    changed = {"status": "processed", "route": decision.route, "score": decision.score}
+    for name, value in {**changed, "error": None, "processed_at": now}.items():
+        set_committed_value(inquiry, name, value)
     if inquiry.contact_id is not None:
         _advance_stage(session, inquiry.contact_id, decision, signals, inquiry, policy, now)
-
-
-def _upsert(session: Session, table: Any) -> Any:
-    """INSERT ... ON CONFLICT for this session's database (PostgreSQL or SQLite)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(table)
 
 
 def _advance_stage(
@@ -736,18 +812,10 @@ def _advance_stage(
     now: datetime,
 ) -> None:
     """Move the contact along the lifecycle (never back), recording why (`handoff.lifecycle`)."""
-    contact = session.execute(
-        select(models.Contact.email, models.Contact.email_key, models.Contact.stage).where(
-            models.Contact.id == contact_id
-        )
-    ).first()
+    contact = session.execute(CONTACT_STAGE, {"id": contact_id}).first()
     if contact is None:
         return
-    rows = session.execute(
-        select(models.BehaviourEvent.type, models.BehaviourEvent.at, models.BehaviourEvent.properties).where(
-            models.BehaviourEvent.email_key == contact.email_key
-        )
-    )
+    rows = session.execute(BEHAVIOUR, {"email_key": contact.email_key})
     events = [Event(email=contact.email, type=e.type, at=e.at, properties=e.properties) for e in rows]
     transition = next_stage(
         contact.stage,
@@ -758,20 +826,17 @@ def _advance_stage(
     if transition is None:
         return
     session.execute(
-        sa_insert(models.ContactStage.__table__).values(
-            contact_id=contact_id,
-            stage=transition.stage,
-            previous=transition.previous,
-            reason=transition.reason[:200],
-            inquiry_id=inquiry.id,
-            at=now,
-        )
+        INSERT_STAGE,
+        {
+            "contact_id": contact_id,
+            "stage": transition.stage,
+            "previous": transition.previous,
+            "reason": transition.reason[:200],
+            "inquiry_id": inquiry.id,
+            "at": now,
+        },
     )
-    session.execute(
-        update(models.Contact.__table__)
-        .where(models.Contact.__table__.c.id == contact_id)
-        .values(stage=transition.stage, updated_at=now)
-    )
+    session.execute(SET_STAGE, {"id": contact_id, "stage": transition.stage, "updated_at": now})
 
 
 def _fail(
@@ -916,8 +981,7 @@ def resubmit(
     raw.body, raw.body_sha256, raw.dedup_sha256 = body, hashlib.sha256(body).hexdigest(), None
     inquiry.normalized = normalized.to_json()
     if inquiry.contact_id is None:
-        contact = _contact_for(session, normalized, now)
-        inquiry.contact_id = contact.id if contact else None
+        inquiry.contact_id = _contact_id_for(session, normalized, now)
     session.commit()
     return replay_event(session, raw.id, policy, settings, now=now)
 
