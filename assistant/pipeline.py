@@ -328,6 +328,7 @@ def process_event(
     token: str | None = None,
     renew: bool = False,
     deliver: bool = True,
+    inquiry_id: str | None = None,
 ) -> Outcome:
     """Parse (once), qualify and brief one raw event, under a claim: `accept_event`, then `qualify_event`.
 
@@ -335,7 +336,8 @@ def process_event(
     same commit that stores it); without one the event is claimed here, unless
     another process holds a claim younger than `settings.claim_timeout_seconds`.
     `renew` restarts the clock of the caller's claim first (work that waited in
-    a queue). `deliver=False` leaves sending the notifications to the caller
+    a queue). `inquiry_id`: the inquiry the webhook stored with the event, in
+    the commit that took the claim (`take_in`); `accept_event` is then skipped. `deliver=False` leaves sending the notifications to the caller
     (their `Delivery` rows are committed with the qualification either way).
     """
     settings = settings or Settings()
@@ -347,13 +349,15 @@ def process_event(
             return _skipped(session, raw_event_id)
     elif renew and not renew_claim(session, raw_event_id, token, now):
         return _skipped(session, raw_event_id)
-    accepted = accept_event(session, raw_event_id, policy, settings, now=now, token=token)
-    if accepted.status != "accepted":
-        return accepted
+    if inquiry_id is None:
+        accepted = accept_event(session, raw_event_id, policy, settings, now=now, token=token)
+        if accepted.status != "accepted":
+            return accepted
+        inquiry_id = accepted.inquiry_id
     return qualify_event(
         session,
         raw_event_id,
-        accepted.inquiry_id,
+        inquiry_id,
         policy,
         settings,
         now=now,

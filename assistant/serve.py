@@ -97,6 +97,13 @@ def _start_worker(worker: Any) -> None:
         Sweeper(app, settings.sweep_seconds).start()
 
 
+def _stop_worker(_server: Any, worker: Any) -> None:
+    """In each gunicorn worker, after its last request: send what the queue-mode relay holds."""
+    from . import queue
+
+    queue.relay(worker.wsgi).close()
+
+
 def gunicorn_application(factory: Callable[[], Flask], options: dict[str, Any]) -> Any:
     from gunicorn.app.base import BaseApplication
 
@@ -141,5 +148,6 @@ def serve(host: str, port: int, workers: int, debug: bool, echo: Callable[[str],
             "graceful_timeout": 30,
             "proc_name": "qualifier",
             "post_worker_init": _start_worker,
+            "worker_exit": _stop_worker,
         },
     ).run()

@@ -16,8 +16,9 @@ answered before that commit. Then the inquiry is qualified:
   (a burst) by this process's background thread, answering 202 `{"id",
   "status": "received", "url"}` at once. Either way the notifications are
   sent after the answer (`queue.LocalWork`).
-- queue mode (`QUALIFIER_REDIS_URL`): an RQ job is enqueued after the commit
-  (outbox) and the answer is 202 `{"id", "status": "received", "url"}`.
+- queue mode (`QUALIFIER_REDIS_URL`): the event is handed to this process's
+  relay, which enqueues RQ jobs after the commit (outbox; `queue.Relay`), and
+  the answer is 202 `{"id", "status": "received", "url"}`.
 
 A repeat answers the first delivery's id with `"duplicate": true`. Whatever
 happens after the commit, the event is claimed by this request, so a crash
@@ -138,7 +139,7 @@ def _take_in(runtime: Runtime, source: str, body: bytes, now: datetime) -> tuple
         return _acknowledge(accepted.inquiry_id)
 
     if settings.queue_mode:
-        queue.enqueue(current_app, stored.raw_event_id, token)  # Redis down: the sweep processes it
+        queue.enqueue(current_app, stored.raw_event_id, token, accepted.inquiry_id)  # sent after the answer
         return _received(accepted.inquiry_id)
     work = queue.local_work(current_app)
     with work.inline_slot() as free:

@@ -1,8 +1,10 @@
 """`qualifier worker`: queue mode's RQ worker, which analyses, briefs and notifies.
 
-Each web request stores, parses and claims its event, then enqueues
-`process_job(raw_event_id, token)` (`queue.enqueue`). A job processes the
-event with `pipeline.process_event` under that claim, renewing it first, so:
+Each web request stores, parses and claims its event, then hands it to its
+process's relay, which enqueues `process_batch(items)`: one or more
+(raw event id, claim token, inquiry id) of events committed within a few
+milliseconds (`queue.Relay`). A job processes each event with
+`pipeline.process_event` under its claim, renewing it first, so:
 
 - a job that runs twice (RQ retried it, or the sweep got there first) finds
   the claim taken or the event processed, and does nothing;
@@ -52,8 +54,25 @@ def worker_app() -> Flask:
     return create_app()
 
 
-def process_job(raw_event_id: int, token: str) -> str:
-    """The RQ job: qualify and notify one stored event under the claim the web request took."""
+def process_batch(items: list[list]) -> list[str]:
+    """The RQ job: qualify and notify each [raw event id, claim token, inquiry id] under its claim.
+
+    An event whose processing raised is left to the sweep (its claim goes
+    stale); the others in the job are processed all the same.
+    """
+    statuses = []
+    for raw_event_id, token, inquiry_id in items:
+        try:
+            statuses.append(process_job(raw_event_id, token, inquiry_id))
+        except Exception:  # noqa: BLE001 - the claim stays; the sweep processes the event later
+            log.exception("processing raw event %s failed; the sweep will retry it", raw_event_id)
+            statuses.append("error")
+    return statuses
+
+
+def process_job(raw_event_id: int, token: str, inquiry_id: str | None = None) -> str:
+    """Qualify and notify one stored event under the claim the web request took (also the job of
+    one event, as earlier versions queued it)."""
     runtime = runtime_of(worker_app())
     with runtime.sessions() as session:
         outcome = pipeline.process_event(
@@ -64,6 +83,7 @@ def process_job(raw_event_id: int, token: str) -> str:
             now=datetime.now(UTC),
             token=token,
             renew=True,
+            inquiry_id=inquiry_id,
         )
     if outcome.status == "failed":
         log.error("processing of %s failed: %s", outcome.inquiry_id, outcome.error)

@@ -153,3 +153,40 @@ def test_concurrent_recovery_processes_each_stuck_event_once(pg_app) -> None:
     assert processed == sorted(ids)
     assert _count(pg_app, models.Qualification) == 10
     assert recover(pg_app) == []
+
+
+def test_a_pooled_connection_the_server_dropped_is_replaced_before_use(postgres_url, monkeypatch) -> None:
+    from sqlalchemy import text
+
+    engine = db.make_engine(postgres_url)
+    try:
+        with engine.connect() as connection:
+            pid = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        import psycopg
+
+        conninfo = make_url(postgres_url).set(drivername="postgresql", query={}).render_as_string(hide_password=False)
+        with psycopg.connect(conninfo, autocommit=True) as admin:  # a restart, or a dropped idle connection
+            admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        monkeypatch.setattr(db, "IDLE_PING_SECONDS", 0.0)
+
+        with engine.connect() as connection:
+            again = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+
+        assert again != pid
+    finally:
+        engine.dispose()
+
+
+def test_a_connection_in_steady_use_is_not_pinged(postgres_url) -> None:
+    from sqlalchemy import event, text
+
+    engine = db.make_engine(postgres_url)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        for _ in range(5):
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 41 + 1"))
+        assert statements == ["SELECT 41 + 1"] * 5  # the first checkout's ping is the driver's own
+    finally:
+        engine.dispose()

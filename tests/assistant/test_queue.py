@@ -312,3 +312,82 @@ def test_a_job_whose_claim_was_taken_over_does_nothing(app) -> None:
 
     assert late.status == "skipped"
     assert _count(app, models.Qualification) == 1
+
+
+@pytest.mark.redis
+def test_the_relay_carries_a_burst_in_a_few_jobs_and_workers_process_every_event(
+    app_config, redis_url, queue_name, monkeypatch, auth
+) -> None:
+    config = {**app_config, "REDIS_URL": redis_url, "QUEUE_NAME": queue_name, "TESTING": False}
+    app = create_app(config)
+    client = app.test_client()
+    rq = queue.rq_queue(redis_url, queue_name)
+
+    acks = []
+    for n in range(6):
+        answer = client.post("/webhooks/generic", json=samples.form(fields={"email": f"burst{n}@relay.example"}))
+        acks.append(answer.get_json())
+
+    assert {a["status"] for a in acks} == {"received"}
+    assert _wait_for(lambda: sum(len(job.args[0]) for job in rq.jobs) == 6, seconds=5)
+    assert all(job.func_name == queue.BATCH_JOB for job in rq.jobs)
+    assert rq.count < 6  # webhooks a few milliseconds apart share jobs
+    monkeypatch.setenv("QUALIFIER_DATABASE_URL", app_config["DATABASE_URL"])
+    monkeypatch.setenv("QUALIFIER_REDIS_URL", redis_url)
+    monkeypatch.setenv("QUALIFIER_QUEUE_NAME", queue_name)
+    worker.worker_app.cache_clear()
+    try:
+        worker.main(burst=True, echo=lambda _line: None)
+    finally:
+        worker.worker_app.cache_clear()
+    assert {client.get(a["url"], headers=auth).get_json()["status"] for a in acks} == {"processed"}
+    assert _count(app, models.Qualification) == 6
+    queue.relay(app).close()
+    runtime_of(app).engine.dispose()
+
+
+@pytest.mark.redis
+def test_the_relay_splits_large_bursts_and_sends_what_it_holds_when_closed(
+    app_config, redis_url, queue_name
+) -> None:
+    app = create_app({**app_config, "REDIS_URL": redis_url, "QUEUE_NAME": queue_name, "TESTING": False})
+    relay = queue.relay(app)
+    rq = queue.rq_queue(redis_url, queue_name)
+
+    for n in range(45):
+        relay.add((n + 1, f"token-{n}", None))
+    assert _wait_for(lambda: sum(len(job.args[0]) for job in rq.jobs) == 45, seconds=5)
+    assert max(len(job.args[0]) for job in rq.jobs) <= queue.BATCH_SIZE
+    assert 3 <= rq.count < 45
+
+    relay.close()  # the process is stopping: what comes in now is sent at once, not held
+    relay.add((99, "late", "inq_late"))
+    assert [99, "late", "inq_late"] in [item for job in rq.jobs for item in job.args[0]]
+    runtime_of(app).engine.dispose()
+
+
+def test_a_batch_job_processes_each_event_even_when_one_of_them_fails(app, monkeypatch) -> None:
+    acks = [
+        app.test_client().post("/webhooks/generic", json=samples.form(fields={"email": f"b{n}@batch.example"}))
+        for n in range(2)
+    ]
+    ids = [_raw_event_id(app, a.get_json()["id"]) for a in acks]
+    with runtime_of(app).sessions() as session:  # claimed again, as a web request leaves them in queue mode
+        session.execute(
+            update(models.RawEvent).values(status="received", claim_token="t", claimed_at=datetime.now(UTC))
+        )
+        session.execute(update(models.Inquiry).values(status="received"))
+        session.commit()
+    monkeypatch.setattr(worker, "worker_app", lambda: app)
+    real = pipeline.process_event
+
+    def flaky(session, raw_event_id, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if raw_event_id == ids[0]:
+            raise RuntimeError("the database went away")
+        return real(session, raw_event_id, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "process_event", flaky)
+
+    statuses = worker.process_batch([[ids[0], "t", None], [ids[1], "t", None]])
+
+    assert statuses == ["error", "processed"]
