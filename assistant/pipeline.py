@@ -293,6 +293,12 @@ def claim(session: Session, raw_event_id: int, token: str, now: datetime, stale_
     return result.rowcount == 1
 
 
+def claim_is_ageing(settings: Settings, held_seconds: float) -> bool:
+    """Whether a claim held this long should be renewed before the work starts: past half of
+    `QUALIFIER_CLAIM_TIMEOUT_SECONDS`, after which the sweep would soon take the event over."""
+    return held_seconds >= settings.claim_timeout_seconds / 2
+
+
 def renew_claim(session: Session, raw_event_id: int, token: str, now: datetime) -> bool:
     """Restart the clock of a claim this run holds (work queued a while ago is starting now)."""
     result = session.execute(RENEW_CLAIM, {"id": raw_event_id, "claim_token": token, "claimed_at": now})

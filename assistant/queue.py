@@ -139,11 +139,11 @@ class LocalWork:
                 with self._lock:
                     self._analyses -= 1
 
-    def defer(self, raw_event_id: int, token: str, stored_at: float) -> None:
+    def defer(self, raw_event_id: int, token: str, stored_at: float, inquiry_id: str | None = None) -> None:
         """Qualify a stored, parsed, claimed event on the processing thread, then notify."""
         with self._lock:
             self._analyses += 1
-        self._processing.submit(self._process, raw_event_id, token, stored_at)
+        self._processing.submit(self._process, raw_event_id, token, stored_at, inquiry_id)
 
     def after_response(self, inquiry_id: str, route: str | None) -> None:
         """Send a processed lead's notifications without delaying the answer (if its route has targets)."""
@@ -161,7 +161,7 @@ class LocalWork:
         self._processing.shutdown(wait=wait)
         self._delivery.shutdown(wait=wait)
 
-    def _process(self, raw_event_id: int, token: str, stored_at: float) -> None:
+    def _process(self, raw_event_id: int, token: str, stored_at: float, inquiry_id: str | None) -> None:
         from . import runtime_of
 
         try:
@@ -175,8 +175,10 @@ class LocalWork:
                     runtime.settings,
                     now=datetime.now(UTC),
                     token=token,
-                    renew=True,
+                    # A claim taken moments ago is still fresh: renewing it would cost a write.
+                    renew=pipeline.claim_is_ageing(runtime.settings, time.perf_counter() - stored_at),
                     deliver=False,
+                    inquiry_id=inquiry_id,
                 )
             if outcome.status == "processed":
                 runtime.metrics.processing_seconds.observe(time.perf_counter() - stored_at)
@@ -217,14 +219,14 @@ def rq_queue(redis_url: str, name: str) -> Any:
 
 def enqueue(app: Flask, raw_event_id: int, token: str, inquiry_id: str | None = None) -> None:
     """Hand a committed, claimed event to RQ (through this process's relay)."""
-    app.extensions["qualifier_relay"].add((raw_event_id, token, inquiry_id))
+    app.extensions["qualifier_relay"].add((raw_event_id, token, inquiry_id, time.time()))
 
 
 def relay(app: Flask) -> Relay:
     return app.extensions["qualifier_relay"]
 
 
-Item = tuple[int, str, str | None]  # raw event id, claim token, inquiry id
+Item = tuple[int, str, str | None, float]  # raw event id, claim token, inquiry id, when claimed (epoch s)
 
 
 class Relay:

@@ -162,7 +162,7 @@ def _take_in(runtime: Runtime, source: str, body: bytes, now: datetime) -> tuple
             if outcome.status == "failed":
                 return _answer(outcome.inquiry_id, "failed", None)
             return _acknowledge(outcome.inquiry_id)
-    work.defer(stored.raw_event_id, token, stored_at)
+    work.defer(stored.raw_event_id, token, stored_at, accepted.inquiry_id)
     return _received(accepted.inquiry_id)
 
 

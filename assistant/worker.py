@@ -55,25 +55,29 @@ def worker_app() -> Flask:
 
 
 def process_batch(items: list[list]) -> list[str]:
-    """The RQ job: qualify and notify each [raw event id, claim token, inquiry id] under its claim.
+    """The RQ job: qualify and notify each [raw event id, claim token, inquiry id, claimed at (epoch
+    seconds)] under its claim, renewed first when it is past half its timeout.
 
     An event whose processing raised is left to the sweep (its claim goes
     stale); the others in the job are processed all the same.
     """
     statuses = []
-    for raw_event_id, token, inquiry_id in items:
+    for raw_event_id, token, inquiry_id, claimed_at in items:
         try:
-            statuses.append(process_job(raw_event_id, token, inquiry_id))
+            statuses.append(process_job(raw_event_id, token, inquiry_id, claimed_at))
         except Exception:  # noqa: BLE001 - the claim stays; the sweep processes the event later
             log.exception("processing raw event %s failed; the sweep will retry it", raw_event_id)
             statuses.append("error")
     return statuses
 
 
-def process_job(raw_event_id: int, token: str, inquiry_id: str | None = None) -> str:
+def process_job(
+    raw_event_id: int, token: str, inquiry_id: str | None = None, claimed_at: float | None = None
+) -> str:
     """Qualify and notify one stored event under the claim the web request took (also the job of
     one event, as earlier versions queued it)."""
     runtime = runtime_of(worker_app())
+    renew = claimed_at is None or pipeline.claim_is_ageing(runtime.settings, time.time() - claimed_at)
     with runtime.sessions() as session:
         outcome = pipeline.process_event(
             session,
@@ -82,7 +86,7 @@ def process_job(raw_event_id: int, token: str, inquiry_id: str | None = None) ->
             runtime.settings,
             now=datetime.now(UTC),
             token=token,
-            renew=True,
+            renew=renew,
             inquiry_id=inquiry_id,
         )
     if outcome.status == "failed":

@@ -355,14 +355,14 @@ def test_the_relay_splits_large_bursts_and_sends_what_it_holds_when_closed(
     rq = queue.rq_queue(redis_url, queue_name)
 
     for n in range(45):
-        relay.add((n + 1, f"token-{n}", None))
+        relay.add((n + 1, f"token-{n}", None, time.time()))
     assert _wait_for(lambda: sum(len(job.args[0]) for job in rq.jobs) == 45, seconds=5)
     assert max(len(job.args[0]) for job in rq.jobs) <= queue.BATCH_SIZE
     assert 3 <= rq.count < 45
 
     relay.close()  # the process is stopping: what comes in now is sent at once, not held
-    relay.add((99, "late", "inq_late"))
-    assert [99, "late", "inq_late"] in [item for job in rq.jobs for item in job.args[0]]
+    relay.add((99, "late", "inq_late", 1.5))
+    assert [99, "late", "inq_late", 1.5] in [item for job in rq.jobs for item in job.args[0]]
     runtime_of(app).engine.dispose()
 
 
@@ -388,6 +388,31 @@ def test_a_batch_job_processes_each_event_even_when_one_of_them_fails(app, monke
 
     monkeypatch.setattr(pipeline, "process_event", flaky)
 
-    statuses = worker.process_batch([[ids[0], "t", None], [ids[1], "t", None]])
+    statuses = worker.process_batch([[ids[0], "t", None, time.time()], [ids[1], "t", None, time.time()]])
 
     assert statuses == ["error", "processed"]
+
+
+@pytest.mark.parametrize(
+    ("held", "renewed"), [(0.0, False), (29.9, False), (30.0, True), (3600.0, True)]
+)
+def test_a_claim_is_renewed_before_work_only_once_past_half_its_timeout(held, renewed) -> None:
+    from assistant.config import Settings
+
+    assert pipeline.claim_is_ageing(Settings(claim_timeout_seconds=60), held) is renewed
+
+
+def test_a_queued_event_whose_claim_is_old_is_renewed_and_processed(app, monkeypatch) -> None:
+    ack = app.test_client().post("/webhooks/generic", json=samples.form()).get_json()
+    raw_event_id = _raw_event_id(app, ack["id"])
+    with runtime_of(app).sessions() as session:  # taken in an hour ago, its job only now run
+        session.execute(
+            update(models.RawEvent).values(
+                status="received", claim_token="t", claimed_at=datetime.now(UTC) - timedelta(hours=1)
+            )
+        )
+        session.commit()
+    monkeypatch.setattr(worker, "worker_app", lambda: app)
+
+    assert worker.process_batch([[raw_event_id, "t", ack["id"], time.time() - 3600]]) == ["processed"]
+    assert _count(app, models.Qualification) == 2
