@@ -74,7 +74,7 @@ JOB = "assistant.worker.process_job"  # one event (jobs queued by earlier versio
 BATCH_JOB = "assistant.worker.process_batch"
 # Events of one job, and how long the relay waits for more after the first.
 BATCH_SIZE = 20
-BATCH_WINDOW_SECONDS = 0.01
+BATCH_WINDOW_SECONDS = 0.025
 # Analyses a process runs in requests at the same time (more would only share one CPU under the GIL).
 INLINE_ANALYSES = 1
 DELIVERY_THREADS = 2
