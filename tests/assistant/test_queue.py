@@ -238,17 +238,9 @@ def test_queue_mode_answers_received_and_a_worker_processes_the_job_once(
     rq = queue.rq_queue(redis_url, queue_name)
     assert rq.count == 1
 
-    # The worker builds its own app from the environment, as `qualifier worker` does.
-    monkeypatch.setenv("QUALIFIER_DATABASE_URL", app_config["DATABASE_URL"])
-    monkeypatch.setenv("QUALIFIER_REDIS_URL", redis_url)
-    monkeypatch.setenv("QUALIFIER_QUEUE_NAME", queue_name)
-    worker.worker_app.cache_clear()
-    try:
-        worker.main(burst=True, echo=lambda _line: None)
-        job = rq.enqueue(queue.JOB, _raw_event_id(app, ack["id"]), "an-old-token")  # RQ ran it again
-        worker.main(burst=True, echo=lambda _line: None)
-    finally:
-        worker.worker_app.cache_clear()
+    _run_worker(monkeypatch, app_config["DATABASE_URL"], redis_url, queue_name)
+    job = rq.enqueue(queue.JOB, _raw_event_id(app, ack["id"]), "an-old-token")  # RQ ran it again
+    _run_worker(monkeypatch, app_config["DATABASE_URL"], redis_url, queue_name)
 
     assert rq.count == 0
     assert job.id
@@ -257,6 +249,18 @@ def test_queue_mode_answers_received_and_a_worker_processes_the_job_once(
     assert document["qualification"]["route"] in ROUTES
     assert _count(app, models.Qualification) == 1
     runtime_of(app).engine.dispose()
+
+
+def _run_worker(monkeypatch, database_url: str, redis_url: str, queue_name: str) -> None:  # noqa: ANN001
+    """`qualifier worker --burst`: the worker builds its own app from the environment, as it does in production."""
+    monkeypatch.setenv("QUALIFIER_DATABASE_URL", database_url)
+    monkeypatch.setenv("QUALIFIER_REDIS_URL", redis_url)
+    monkeypatch.setenv("QUALIFIER_QUEUE_NAME", queue_name)
+    worker.worker_app.cache_clear()
+    try:
+        worker.main(burst=True, echo=lambda _line: None)
+    finally:
+        worker.worker_app.cache_clear()
 
 
 def _raw_event_id(app, inquiry_id: str) -> int:  # noqa: ANN001
@@ -332,14 +336,7 @@ def test_the_relay_carries_a_burst_in_a_few_jobs_and_workers_process_every_event
     assert _wait_for(lambda: sum(len(job.args[0]) for job in rq.jobs) == 6, seconds=5)
     assert all(job.func_name == queue.BATCH_JOB for job in rq.jobs)
     assert rq.count < 6  # webhooks a few milliseconds apart share jobs
-    monkeypatch.setenv("QUALIFIER_DATABASE_URL", app_config["DATABASE_URL"])
-    monkeypatch.setenv("QUALIFIER_REDIS_URL", redis_url)
-    monkeypatch.setenv("QUALIFIER_QUEUE_NAME", queue_name)
-    worker.worker_app.cache_clear()
-    try:
-        worker.main(burst=True, echo=lambda _line: None)
-    finally:
-        worker.worker_app.cache_clear()
+    _run_worker(monkeypatch, app_config["DATABASE_URL"], redis_url, queue_name)
     assert {client.get(a["url"], headers=auth).get_json()["status"] for a in acks} == {"processed"}
     assert _count(app, models.Qualification) == 6
     queue.relay(app).close()
