@@ -94,8 +94,6 @@ class Stored:
     raw_event_id: int
     inquiry_id: str  # the public id to acknowledge (the original's, for a duplicate)
     duplicate: bool
-    source: str = ""
-    received_at: datetime | None = None  # the new event's (None for a duplicate)
 
 
 def stored_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -160,7 +158,7 @@ def store_raw_event(
             _expire_dedup_key(session, source, digest, window_start)
             time.sleep(0.005 * attempt)
             continue
-        return Stored(event_id, values["inquiry_id"], duplicate=False, source=source, received_at=now)
+        return Stored(event_id, values["inquiry_id"], duplicate=False)
     raise AssertionError("unreachable")
 
 

@@ -343,7 +343,8 @@ def process_event(
     another process holds a claim younger than `settings.claim_timeout_seconds`.
     `renew` restarts the clock of the caller's claim first (work that waited in
     a queue). `inquiry_id`: the inquiry the webhook stored with the event, in
-    the commit that took the claim (`take_in`); `accept_event` is then skipped. `deliver=False` leaves sending the notifications to the caller
+    the commit that took the claim (`take_in`); `accept_event` is then
+    skipped. `deliver=False` leaves sending the notifications to the caller
     (their `Delivery` rows are committed with the qualification either way).
     """
     settings = settings or Settings()
@@ -461,8 +462,7 @@ def take_in(
         stored = store(commit=False)
         if stored.duplicate:
             return stored, None
-        assert stored.received_at is not None  # noqa: S101 - a new event always has its time
-        raw = _Event(stored.raw_event_id, stored.inquiry_id, source, stored.received_at)
+        raw = _Event(stored.raw_event_id, stored.inquiry_id, source, received_at=now)  # as just inserted
         try:
             if isinstance(parsed, forms.FormError):
                 return stored, _refuse(session, raw, token, parsed)

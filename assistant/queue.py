@@ -288,8 +288,8 @@ class Relay:
                 items, self._items = self._items[:BATCH_SIZE], self._items[BATCH_SIZE:]
             self._send(items)
 
-    def _send(self, items: list[Item]) -> bool:
-        """One job for `items`; False (logged) when Redis cannot take it: the sweep processes them then."""
+    def _send(self, items: list[Item]) -> None:
+        """One job for `items`; when Redis cannot take it, a warning: the sweep processes them then."""
         from . import runtime_of
 
         settings = runtime_of(self.app).settings
@@ -311,8 +311,6 @@ class Relay:
                 type(exc).__name__,
                 exc,
             )
-            return False
-        return True
 
 
 def delete_queue(redis_url: str, name: str) -> None:
