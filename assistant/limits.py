@@ -215,7 +215,9 @@ def _retry_after(response: Response) -> Response:
     if current is None or not current.breached:
         return response  # a 429 of another kind (a conversation too long, sign-in throttling)
     try:
-        seconds = max(1, math.ceil(current.reset_at - time.time()))
+        # `reset_at` is rounded up to the next whole second and then one more; the window's
+        # own reset time is exact, so a window that turns in 59.9 s is not announced as 61.
+        seconds = max(1, math.ceil(current.window.reset_time - time.time()))
     except Exception:  # noqa: BLE001 - the storage went away: a conservative guess
         seconds = 60
     response.headers["Retry-After"] = str(seconds)

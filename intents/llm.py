@@ -48,6 +48,9 @@ PHONE_DIGITS = 7  # the fewest digits of a phone number the matcher accepts
 LONG_SPAN = 100  # longer than any one phone number
 MATCHED_SPANS = 200  # a text with more spans than this is redacted without the matcher
 DIGIT_CLUSTER = re.compile(r"\+?\d(?:\D{0,2}\d){6,}")
+# A dotted quad of numbers up to 255 is an IPv4 address (a log line's client address), not a
+# phone number, though "198.51.100.10" has enough digits to pass for a US one.
+IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
 
 ROLES = ("decision_maker", "influencer", "end_user", "unknown")
 STATUSES = ("stated", "approved", "none", "unknown")
@@ -97,7 +100,9 @@ def _redact(text: str) -> str:
     spans = [
         m.span()
         for m in NUMBER_SPAN.finditer(text)
-        if m.end() - m.start() >= PHONE_DIGITS and sum(c.isdigit() for c in m.group()) >= PHONE_DIGITS
+        if m.end() - m.start() >= PHONE_DIGITS
+        and sum(c.isdigit() for c in m.group()) >= PHONE_DIGITS
+        and not IPV4.fullmatch(m.group())
     ]
     matcher = len(spans) <= MATCHED_SPANS
     pieces, done = [], 0

@@ -82,7 +82,8 @@ def test_the_request_id_is_echoed_or_made(client, sent, kept) -> None:
 def test_every_line_of_a_request_carries_its_id(logged_app, captured) -> None:
     client = logged_app.test_client()
     client.post(
-        f"/webhooks/generic?token={WEBHOOK_SECRET}", json=samples.form(), headers={"X-Request-Id": "trace-77"}
+        f"/webhooks/generic?token={WEBHOOK_SECRET}", json=samples.form(), headers={"X-Request-Id": "trace-77"},
+        environ_base={"REMOTE_ADDR": "198.51.100.10"},
     )
     client.get("/healthz", headers={"X-Request-Id": "trace-78"})
 
@@ -93,6 +94,7 @@ def test_every_line_of_a_request_carries_its_id(logged_app, captured) -> None:
         ("trace-78", "GET", "/healthz", 200),
     ]
     assert access[1]["level"] == "debug"  # health checks are quiet
+    assert access[0]["remote_addr"] == "198.51.100.10"  # an address, not mistaken for a phone number
     assert all(isinstance(a["duration_ms"], float) for a in access)
     assert {"time", "level", "logger", "message"} <= set(lines[0])
 

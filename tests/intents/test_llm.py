@@ -33,6 +33,9 @@ def view(message=MESSAGE):
         pytest.param("mobile 07700 900123", "07700 900123", "mobile", id="local-phone"),
         pytest.param("card 4111-1111-1111-1111 ok", "4111", "ok", id="card-dashes"),
         pytest.param("budget 50,000 by 2026-03-15", None, "50,000 by 2026-03-15", id="money-and-date-kept"),
+        pytest.param("198.51.100.10", None, "198.51.100.10", id="ipv4-address-kept"),
+        pytest.param("from 192.0.2.254, call 1.212.555.0147", "555.0147", "192.0.2.254", id="ipv4-kept-phone-gone"),
+        pytest.param("ring 212.555.0147 now", "555.0147", "now", id="three-dotted-groups-are-a-phone"),
         # Over 100 characters of digits and punctuation: the phone number matcher is not used there.
         pytest.param("sites: " + "4.2.7.1, " * 15 + "desk +1 (212) 555-0147 " + "3.3, " * 10 + "bye",
                      "555-0147", "bye", id="phone-in-a-long-run-of-numbers"),
