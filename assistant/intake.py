@@ -2,7 +2,10 @@
 
 `store_raw_event` commits the body, the headers a parser may need and the
 receipt time before anything else happens, and recognises repeats race-free
-through unique indexes rather than check-then-insert:
+through unique indexes rather than check-then-insert. The insert comes first
+(`ON CONFLICT DO NOTHING`, in SQLite and PostgreSQL alike) and the earlier
+event is looked for only when it did nothing, so a new event costs one
+statement:
 
 - the same `Idempotency-Key` header from the same source: (source, idempotency_key);
 - the same body from the same source within the duplicate window:
@@ -24,13 +27,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import db, models
@@ -74,7 +75,7 @@ INSERT_EVENT = db.prepared(
     "INSERT INTO raw_events (inquiry_id, source, body, headers, received_at, idempotency_key, body_sha256,"
     " dedup_sha256, status, attempts, claim_token, claimed_at) VALUES (:inquiry_id, :source, :body,"
     " :headers, :received_at, :idempotency_key, :body_sha256, :dedup_sha256, 'received', 0,"
-    " :claim_token, :claimed_at) RETURNING id",
+    " :claim_token, :claimed_at) ON CONFLICT DO NOTHING RETURNING id",
     _RAW,
 )
 
@@ -140,26 +141,22 @@ def store_raw_event(
         "claim_token": claim_token,
         "claimed_at": now,
     }
-    for attempt in range(3):
+    for _attempt in range(3):
+        values["inquiry_id"] = new_inquiry_id(now)
+        event_id = session.execute(INSERT_EVENT, values).scalar_one_or_none()
+        if event_id is not None:
+            if commit:
+                session.commit()
+            return Stored(event_id, values["inquiry_id"], duplicate=False)
+        # A unique key is taken (the insert did nothing): this repeats an earlier event, or an
+        # identical body older than the window still holds the key. A concurrent request
+        # with the same key is waited for by the database and then seen here, committed.
         original = _find_repeat(session, source, idempotency_key, digest, window_start)
         if original is not None:
             return original
-        values["inquiry_id"] = new_inquiry_id(now)
-        try:
-            event_id = session.execute(INSERT_EVENT, values).scalar_one()
-            if commit:
-                session.commit()
-        except IntegrityError:
-            # A concurrent request stored the same key or body first, or an identical body
-            # older than the window still holds the key: free that, then look again.
-            session.rollback()
-            if attempt == 2:
-                raise
-            _expire_dedup_key(session, source, digest, window_start)
-            time.sleep(0.005 * attempt)
-            continue
-        return Stored(event_id, values["inquiry_id"], duplicate=False)
-    raise AssertionError("unreachable")
+        session.rollback()
+        _expire_dedup_key(session, source, digest, window_start)
+    raise RuntimeError(f"the {source!r} event could not be stored: its unique keys stayed taken")
 
 
 def _expire_dedup_key(session: Session, source: str, digest: str, window_start: datetime) -> None:

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SWITCH_INTERVAL_SECONDS = 0.0005
+THREADS = 8  # per gunicorn worker (benchmarks/load.py: 200 req/s held in both modes with 8, not with 4)
 
 
 def init_db(app: Flask) -> str | None:
@@ -139,7 +140,10 @@ def serve(host: str, port: int, workers: int, debug: bool, echo: Callable[[str],
             "bind": f"{host}:{port}",
             "workers": workers,
             "worker_class": "gthread",
-            "threads": 4,
+            # A webhook's thread spends most of its time waiting for the database (PostgreSQL
+            # round trips, SQLite's write lock), not holding the GIL: with 4 threads a worker
+            # ran out of threads at 180 req/s in queue mode while the CPU was not saturated.
+            "threads": THREADS,
             # One request per connection: a kept-alive connection stays with the worker that
             # accepted it, so a few busy senders could load one worker while another sits idle
             # (benchmarks/load.py saw 94% and 12% CPU). New connections go to a free worker.

@@ -353,36 +353,6 @@ def test_the_leads_csv_for_admins(app, client) -> None:
 # PostgreSQL: the JSON paths and aggregates of the queue, analytics and export on the production database ------
 
 
-@pytest.fixture
-def pg_app(policy):  # noqa: ANN001, ANN201 - an app on a fresh PostgreSQL schema, dropped afterwards
-    import os
-    import uuid
-
-    import psycopg
-    from sqlalchemy import make_url
-
-    from assistant import create_app, db
-
-    url = make_url(os.environ.get("QUALIFIER_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"))
-    try:
-        admin = psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False), connect_timeout=5, autocommit=True)
-    except psycopg.OperationalError as exc:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"PostgreSQL is not reachable: {exc}")
-        pytest.skip(f"PostgreSQL is not reachable: {exc}")
-    schema = f"qualifier_dash_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            scoped = url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
-            app = create_app({"DATABASE_URL": scoped, "POLICY": policy, "TESTING": True})
-            db.upgrade(runtime_of(app).engine)
-            yield app
-            runtime_of(app).engine.dispose()
-        finally:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
 @pytest.mark.postgres
 def test_queue_analytics_and_export_on_postgresql(pg_app) -> None:
     import json as json_module

@@ -1,4 +1,4 @@
-"""The same service flow on PostgreSQL (QUALIFIER_TEST_DATABASE_URL), each test in a schema of its own.
+"""The same service flow on PostgreSQL (`pg_app` in conftest.py: a schema of its own per test).
 
 Skipped with a message when the server cannot be reached, except under CI=true,
 where an unreachable server is a failure.
@@ -6,10 +6,7 @@ where an unreachable server is a failure.
 
 from __future__ import annotations
 
-import os
 import threading
-import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,52 +14,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import func, make_url, select
 
-from assistant import create_app, db, intake, models, runtime_of
+from assistant import db, intake, models, runtime_of
 from assistant.models import Base
 from assistant.serve import recover
-from tests.conftest import API_TOKEN
 
 from . import samples
 
 pytestmark = pytest.mark.postgres
-
-DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A URL whose connections use a fresh schema, dropped afterwards."""
-    import psycopg
-
-    url = make_url(os.environ.get("QUALIFIER_TEST_DATABASE_URL", DEFAULT_URL))
-    conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
-    try:
-        admin = psycopg.connect(conninfo, connect_timeout=5, autocommit=True)
-    except psycopg.OperationalError as exc:
-        message = f"PostgreSQL is not reachable at {url.render_as_string()}: {str(exc).strip()}"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    schema = f"qualifier_test_{uuid.uuid4().hex[:12]}"
-    with admin:
-        admin.execute(f'CREATE SCHEMA "{schema}"')
-        try:
-            yield url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
-                hide_password=False
-            )
-        finally:
-            admin.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
-@pytest.fixture
-def pg_app(postgres_url, policy) -> Iterator:
-    app = create_app(
-        {"DATABASE_URL": postgres_url, "API_TOKENS": API_TOKEN, "POLICY": policy, "TESTING": True}
-    )
-    db.upgrade(runtime_of(app).engine)
-    yield app
-    runtime_of(app).engine.dispose()
-
 
 def _count(app, model, **where) -> int:  # noqa: ANN001
     with runtime_of(app).sessions() as session:

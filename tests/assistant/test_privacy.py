@@ -16,7 +16,6 @@ from assistant.policy import PolicyFileError
 from assistant.privacy import anonymise_predicted
 from handoff.policy import Policy
 from tests.assistant import samples
-from tests.assistant.test_postgres import postgres_url  # noqa: F401 - a fixture
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

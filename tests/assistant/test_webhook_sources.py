@@ -18,8 +18,6 @@ from handoff.policy import Policy
 from handoff.types import ROUTES
 from tests.forms.sample_files import NOW, Sample, is_signed, samples, secret_for
 
-from .test_postgres import pg_app, postgres_url  # noqa: F401 - fixtures for the PostgreSQL variants
-
 PUBLIC = "https://qualifier.example.com"  # the host the signed HubSpot sample was signed for
 SAMPLE_TIME = datetime.fromtimestamp(NOW, UTC)
 
@@ -304,14 +302,6 @@ def test_other_conversations_and_other_sources_stay_apart(app, client) -> None:
 
     assert first["id"] != second["id"]
     assert _count(app, models.Inquiry) == 2
-
-
-@pytest.fixture(params=[pytest.param("sqlite"), pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_app(request):  # noqa: ANN001, ANN201
-    """The `app` on SQLite, and on PostgreSQL (where the per-conversation lock is an advisory lock)."""
-    if request.param == "sqlite":
-        return request.getfixturevalue("app")
-    return request.getfixturevalue("pg_app")
 
 
 def test_concurrent_pieces_of_one_conversation_make_one_inquiry_with_every_turn(any_app, auth) -> None:

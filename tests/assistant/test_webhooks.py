@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
 
 import forms
-from assistant import models, pipeline, runtime_of
+from assistant import models, pipeline, queue, runtime_of
 
 from . import samples
 
@@ -153,6 +154,33 @@ def test_the_same_body_after_the_window_is_a_new_inquiry(app, client) -> None:
     # And the newer one now holds the window: a third copy repeats it.
     third = client.post("/webhooks/generic", json=samples.chat()).get_json()
     assert third["id"] == again["id"] and third["duplicate"] is True
+
+
+@pytest.mark.parametrize("keyed", [True, False], ids=["same-key", "same-body"])
+def test_concurrent_copies_of_one_delivery_store_one_event(any_app, keyed) -> None:
+    """Vendors retry on a timeout while the first try is still being answered: one event, one id."""
+    headers = {"Idempotency-Key": "retry-race-4"} if keyed else {}
+    body = samples.form(fields={"message": "Eight copies of this arrive at once; we need one quote."})
+    start = threading.Barrier(8)
+    answers: list[dict] = []
+
+    def post() -> None:
+        client = any_app.test_client()
+        start.wait(timeout=30)
+        answers.append(client.post("/webhooks/generic", json=body, headers=headers).get_json())
+
+    threads = [threading.Thread(target=post) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    queue.local_work(any_app).close()
+
+    assert len(answers) == 8
+    assert len({a["id"] for a in answers}) == 1
+    assert sorted(a.get("duplicate", False) for a in answers) == [False] + [True] * 7
+    assert _count(any_app, models.RawEvent) == 1
+    assert _count(any_app, models.Qualification) == 1
 
 
 def test_bodies_are_compared_per_source(app, client, monkeypatch) -> None:
