@@ -163,7 +163,12 @@ class JsonFormatter(logging.Formatter):
 
 
 class TextFormatter(logging.Formatter):
-    """Readable lines for a terminal, cleaned the same way."""
+    """Readable lines for a terminal, cleaned the same way.
+
+    The message, traceback and stack are cleaned; the time, level, logger and
+    request id are ours and left as they are (a timestamp has enough digits
+    to pass for a phone number).
+    """
 
     def __init__(self, scrubber: Scrubber) -> None:
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -172,7 +177,21 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = super().format(record)
         request_id = _request_id.get()
-        return self.scrub(f"[{request_id}] {line}" if request_id else line)
+        return f"[{request_id}] {line}" if request_id else line
+
+    def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
+        message = record.message
+        record.message = self.scrub(message)
+        try:
+            return super().formatMessage(record)
+        finally:
+            record.message = message
+
+    def formatException(self, ei: Any) -> str:  # noqa: N802 - logging's name
+        return self.scrub(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging's name
+        return self.scrub(super().formatStack(stack_info))
 
 
 def install(stream: IO[str] | None = None, level: str = "INFO", fmt: str = "json") -> logging.Handler:

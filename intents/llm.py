@@ -47,6 +47,7 @@ NUMBER_SPAN = re.compile(r"[+(]?\d[\d\s().,/-]*\d")
 PHONE_DIGITS = 7  # the fewest digits of a phone number the matcher accepts
 LONG_SPAN = 100  # longer than any one phone number
 MATCHED_SPANS = 200  # a text with more spans than this is redacted without the matcher
+AFTER_SPAN = 3  # characters after a span the matcher sees (a time's ":24")
 DIGIT_CLUSTER = re.compile(r"\+?\d(?:\D{0,2}\d){6,}")
 # A dotted quad of numbers up to 255 is an IPv4 address (a log line's client address), not a
 # phone number, though "198.51.100.10" has enough digits to pass for a US one.
@@ -107,16 +108,25 @@ def _redact(text: str) -> str:
     matcher = len(spans) <= MATCHED_SPANS
     pieces, done = [], 0
     for start, end in spans:
-        pieces += (text[done:start], _redact_span(text[start:end], matcher))
+        pieces += (text[done:start], _redact_span(text[start:end], text[end : end + AFTER_SPAN], matcher))
         done = end
     pieces.append(text[done:])
     return LOCAL_PHONE.sub("[phone]", "".join(pieces))
 
 
-def _redact_span(span: str, matcher: bool) -> str:
+def _redact_span(span: str, after: str, matcher: bool) -> str:
+    """The span with its phone numbers replaced; `after` is the text that follows it.
+
+    The matcher is shown the few characters after the span too: it tells a date
+    and hour ("2026-12-07 05" before ":24:51") from a phone number by what follows.
+    """
     if not matcher or len(span) >= LONG_SPAN:
         return DIGIT_CLUSTER.sub("[phone]", span)
-    found = [(m.start, m.end) for m in phonenumbers.PhoneNumberMatcher(span, "US", leniency=Leniency.POSSIBLE)]
+    found = [
+        (m.start, m.end)
+        for m in phonenumbers.PhoneNumberMatcher(span + after, "US", leniency=Leniency.POSSIBLE)
+        if m.end <= len(span)
+    ]
     for start, end in sorted(found, reverse=True):
         span = span[:start] + "[phone]" + span[end:]
     return span

@@ -6,6 +6,8 @@ import io
 import json
 import logging
 import re
+import sys
+from datetime import datetime
 
 import pytest
 
@@ -82,7 +84,9 @@ def test_the_request_id_is_echoed_or_made(client, sent, kept) -> None:
 def test_every_line_of_a_request_carries_its_id(logged_app, captured) -> None:
     client = logged_app.test_client()
     client.post(
-        f"/webhooks/generic?token={WEBHOOK_SECRET}", json=samples.form(), headers={"X-Request-Id": "trace-77"},
+        f"/webhooks/generic?token={WEBHOOK_SECRET}",
+        json=samples.form(),
+        headers={"X-Request-Id": "trace-77"},
         environ_base={"REMOTE_ADDR": "198.51.100.10"},
     )
     client.get("/healthz", headers={"X-Request-Id": "trace-78"})
@@ -188,6 +192,40 @@ def test_the_formatter_redacts(message, hidden, shown) -> None:
     assert shown in line
     if hidden:
         assert hidden not in line
+
+
+def test_text_lines_keep_their_time_and_clean_message_and_traceback() -> None:
+    formatter = logs.TextFormatter(logs.Scrubber())
+    try:
+        raise ValueError("no reply from +44 20 7946 0958")
+    except ValueError:
+        failure = sys.exc_info()
+    record = logging.LogRecord(
+        "tests", logging.INFO, __file__, 1, "claim of %s taken at %s", ("call 212 555 0147", "x"), failure
+    )
+    record.created = datetime(2026, 12, 7, 5, 24, 51, 368000).timestamp()
+
+    line = formatter.format(record)
+    stamp = formatter.formatTime(record)
+
+    assert stamp.startswith("2026-12-07 05:24:51") and line.startswith(stamp)
+    assert "555 0147" not in line and "7946 0958" not in line
+    assert "claim of call [phone] taken" in line and "ValueError: no reply from [phone]" in line
+    assert record.getMessage() == "claim of call 212 555 0147 taken at x"  # the record is left as it was
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-12-07 05:24:51,368 INFO started",
+        "claimed at 2026-12-07 05:24:51",
+        "client 198.51.100.10 refused",
+    ],
+)
+def test_timestamps_and_addresses_are_not_taken_for_phone_numbers(text) -> None:
+    formatter = logs.JsonFormatter(logs.Scrubber())
+    record = logging.LogRecord("tests", logging.INFO, __file__, 1, text, (), None)
+    assert json.loads(formatter.format(record))["message"] == text
 
 
 def test_apps_install_one_handler_per_process_that_knows_every_app_s_secrets(app_config) -> None:
