@@ -55,6 +55,9 @@ _MARKER = "_qualifier_handler"
 _request_id: ContextVar[str | None] = ContextVar("qualifier_request_id", default=None)
 _VALID_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 # Attributes every LogRecord has; anything else on a record is an `extra` field.
+# Loggers whose INFO lines say nothing an operator acts on (Alembic lists every plugin it sets
+# up at each start); they are heard at DEBUG.
+CHATTY_LOGGERS = ("alembic.runtime.plugins",)
 _RECORD_ATTRIBUTES = frozenset(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
     "message",
     "asctime",
@@ -208,6 +211,9 @@ def install(stream: IO[str] | None = None, level: str = "INFO", fmt: str = "json
     root = logging.getLogger()
     root.addHandler(handler)
     root.setLevel(level)
+    if root.getEffectiveLevel() > logging.DEBUG:
+        for name in CHATTY_LOGGERS:
+            logging.getLogger(name).setLevel(logging.WARNING)
     return handler
 
 

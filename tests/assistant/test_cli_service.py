@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -103,6 +104,32 @@ def test_upgrading_fills_in_the_conversation_id_of_existing_chat_inquiries(tmp_p
         rows = dict(connection.execute(text("SELECT id, conversation_id FROM inquiries")).all())
     engine.dispose()
     assert rows == {"inq_chat": "conv-81", "inq_form": None, "inq_chat_without_id": None}
+
+
+def test_init_db_logs_each_migration_and_keeps_quiet_about_alembic_s_set_up(tmp_path) -> None:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("QUALIFIER_")},
+        "QUALIFIER_DATABASE_URL": f"sqlite:///{tmp_path}/quiet.db",
+        "QUALIFIER_LOG_FORMAT": "text",
+        "PYTHONPATH": str(REPO),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", "from assistant.cli import cli; cli()", "init-db"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    upgrades = [line for line in lines if "Running upgrade" in line]
+    assert upgrades and all(
+        re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3} INFO ", line) for line in upgrades
+    )
+    assert not [line for line in lines if "setup plugin" in line]
 
 
 def test_init_db_reports_a_bad_setting_by_name(runner, monkeypatch) -> None:
