@@ -49,9 +49,11 @@ LONG_SPAN = 100  # longer than any one phone number
 MATCHED_SPANS = 200  # a text with more spans than this is redacted without the matcher
 AFTER_SPAN = 3  # characters after a span the matcher sees (a time's ":24")
 DIGIT_CLUSTER = re.compile(r"\+?\d(?:\D{0,2}\d){6,}")
-# A dotted quad of numbers up to 255 is an IPv4 address (a log line's client address), not a
-# phone number, though "198.51.100.10" has enough digits to pass for a US one.
-IPV4 = re.compile(r"(?:(?:25[0-5]|2[0-4]\d|1?\d?\d)\.){3}(?:25[0-5]|2[0-4]\d|1?\d?\d)")
+# A dotted quad of numbers up to 255 without leading zeros is an IPv4 address (a log line's
+# client address), not a phone number, though "198.51.100.10" has enough digits to pass for a
+# US one. "079.123.45.67", a phone number written with dots, has a leading zero.
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+IPV4 = re.compile(rf"(?:{_OCTET}\.){{3}}{_OCTET}")
 
 ROLES = ("decision_maker", "influencer", "end_user", "unknown")
 STATUSES = ("stated", "approved", "none", "unknown")

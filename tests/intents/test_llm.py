@@ -36,6 +36,7 @@ def view(message=MESSAGE):
         pytest.param("198.51.100.10", None, "198.51.100.10", id="ipv4-address-kept"),
         pytest.param("from 192.0.2.254, call 1.212.555.0147", "555.0147", "192.0.2.254", id="ipv4-kept-phone-gone"),
         pytest.param("ring 212.555.0147 now", "555.0147", "now", id="three-dotted-groups-are-a-phone"),
+        pytest.param("mobile 079.123.45.67 ok", "123.45.67", "ok", id="dotted-phone-with-a-leading-zero"),
         pytest.param("sent 2026-04-02 09:15 from the form", None, "2026-04-02 09:15", id="date-and-time-kept"),
         pytest.param("ring 212 555 0147: anytime", "555 0147", "anytime", id="phone-before-a-colon"),
         # Over 100 characters of digits and punctuation: the phone number matcher is not used there.
