@@ -64,6 +64,16 @@ def test_the_request_over_the_limit_gets_429_json_with_retry_after(limited) -> N
     assert 1 <= int(refused.headers["Retry-After"]) <= 60
 
 
+def test_retry_after_never_exceeds_the_window_at_its_start(limited, monkeypatch) -> None:
+    client = limited(LIMIT_WEBHOOKS="2/minute")
+    turn = 30_000_000 * 60.0  # a moment the minute turns
+    monkeypatch.setattr(time, "time", lambda: turn + 0.05)
+    answers = [webhook(client) for _ in range(3)]
+
+    assert [a.status_code for a in answers] == [202, 202, 429]
+    assert answers[-1].headers["Retry-After"] == "60"
+
+
 def test_webhooks_are_counted_per_source_and_per_client_address(limited) -> None:
     client = limited(LIMIT_WEBHOOKS="1/minute")
     assert webhook(client, "generic", A).status_code == 202
