@@ -549,9 +549,6 @@ def _class_chars(items) -> set[str] | None:
     return chars or None
 
 
-__all__ = ["Gate", "GateIndex", "LiteralIndex", "Occurrences", "fold", "gate_for", "starts_for"]
-
-
 def holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool:
     """Whether `text` holds one of `words`, remembering each answer in `seen`."""
     for word in words:
@@ -561,3 +558,16 @@ def holds_any(text: str, words: tuple[str, ...], seen: dict[str, bool]) -> bool:
         if found:
             return True
     return False
+
+
+__all__ = [
+    "Gate",
+    "GateIndex",
+    "LiteralIndex",
+    "Occurrences",
+    "fold",
+    "gate_for",
+    "holds_any",
+    "starts_for",
+    "trie",
+]
